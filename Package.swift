@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+// wavedistill: Parallel WaveNet (probability density distillation) in Swift.
+//
+// Module layout, bottom to top (each module depends only on those above it):
+//
+//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS (system), CKernels (AVX2 C kernels)
+//   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, Tensors
+//   learning        NeuralLayers, GradientCheck, Optimization, Distributions
+//   models          Teacher, Student, Distillation
+//   application     Pipeline, Benchmarks, WavedistillCLI (the `wavedistill` executable)
+import PackageDescription
+
+// Numeric Swift code needs a CPU target, or SIMD lanes become libm calls (DESIGN §8).
+let numericSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+
+let package = Package(
+    name: "wavedistill",
+    products: [
+        .executable(name: "wavedistill", targets: ["WavedistillCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian -dev packages, found through pkg-config)
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile",
+                       providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr",
+                       providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f",
+                       providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        // Elementwise kernels in C: SwiftPM appends these flags after its own -O0,
+        // so they are vectorised even in debug builds.
+        .target(name: "CKernels",
+                cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-fno-math-errno"])]),
+
+        // MARK: Foundations
+        .target(name: "Randomness", swiftSettings: numericSwiftSettings),
+        .target(name: "FileFormats"),
+        .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"]),
+        .target(name: "SignalProcessing", dependencies: ["CFFTW"],
+                swiftSettings: numericSwiftSettings),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels", "Randomness"],
+                swiftSettings: numericSwiftSettings),
+
+        // MARK: Learning
+        .target(name: "NeuralLayers", dependencies: ["Tensors"],
+                swiftSettings: numericSwiftSettings),
+        .target(name: "GradientCheck", dependencies: ["Tensors", "NeuralLayers", "Randomness"],
+                swiftSettings: numericSwiftSettings),
+        .target(name: "Optimization", dependencies: ["Tensors", "NeuralLayers", "FileFormats"],
+                swiftSettings: numericSwiftSettings),
+        .target(name: "Distributions", dependencies: ["Randomness"],
+                swiftSettings: numericSwiftSettings),
+
+        // MARK: Application
+        .executableTarget(name: "WavedistillCLI", dependencies: [
+            "AudioIO", "SignalProcessing", "FileFormats", "Tensors", "NeuralLayers",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO"]),
+        .testTarget(name: "SignalProcessingTests", dependencies: ["SignalProcessing", "AudioIO"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness"]),
+        .testTarget(name: "NeuralLayersTests",
+                    dependencies: ["NeuralLayers", "GradientCheck", "Tensors", "Randomness"]),
+        .testTarget(name: "OptimizationTests",
+                    dependencies: ["Optimization", "NeuralLayers", "Tensors"]),
+        .testTarget(name: "DistributionsTests",
+                    dependencies: ["Distributions", "Randomness"]),
+        .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats"]),
+    ]
+)

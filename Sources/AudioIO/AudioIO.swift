@@ -1,0 +1,1 @@
+// AudioIO module: see Package.swift for the layout.

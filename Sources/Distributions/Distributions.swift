@@ -1,0 +1,1 @@
+// Distributions module: see Package.swift for the layout.

@@ -1,0 +1,1 @@
+// GradientCheck module: see Package.swift for the layout.

@@ -1,0 +1,1 @@
+// NeuralLayers module: see Package.swift for the layout.

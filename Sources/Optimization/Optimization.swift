@@ -1,0 +1,1 @@
+// Optimization module: see Package.swift for the layout.

@@ -1,0 +1,1 @@
+// SignalProcessing module: see Package.swift for the layout.
