@@ -74,6 +74,7 @@ let package = Package(
                     dependencies: ["Optimization", "NeuralLayers", "Tensors"]),
         .testTarget(name: "DistributionsTests",
                     dependencies: ["Distributions", "Randomness"]),
+        .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats"]),
     ]
 )

@@ -1,1 +1,0 @@
-// GradientCheck module: see Package.swift for the layout.
