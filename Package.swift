@@ -40,6 +40,7 @@ let package = Package(
         // MARK: Foundations
         .target(name: "Randomness", swiftSettings: numericSwiftSettings),
         .target(name: "FileFormats"),
+        .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"]),
         .target(name: "SignalProcessing", dependencies: ["CFFTW"],
                 swiftSettings: numericSwiftSettings),
@@ -74,6 +75,7 @@ let package = Package(
                     dependencies: ["Optimization", "NeuralLayers", "Tensors"]),
         .testTarget(name: "DistributionsTests",
                     dependencies: ["Distributions", "Randomness"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats"]),
     ]
