@@ -1,1 +1,0 @@
-// AudioIO module: see Package.swift for the layout.

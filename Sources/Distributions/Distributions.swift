@@ -1,1 +1,0 @@
-// Distributions module: see Package.swift for the layout.

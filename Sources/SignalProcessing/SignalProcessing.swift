@@ -1,1 +1,0 @@
-// SignalProcessing module: see Package.swift for the layout.
