@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "OptimizationTests",
                     dependencies: ["Optimization", "NeuralLayers", "Tensors"]),
         .testTarget(name: "DistributionsTests",
-                    dependencies: ["Distributions", "Randomness"]),
+                    dependencies: ["Distributions", "Randomness", "GradientCheck", "Tensors"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats"]),
