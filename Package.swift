@@ -41,8 +41,8 @@ let package = Package(
         .target(name: "Randomness", swiftSettings: numericSwiftSettings),
         .target(name: "FileFormats"),
         .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr"]),
-        .target(name: "SignalProcessing", dependencies: ["CFFTW"],
+        .target(name: "AudioIO", dependencies: ["CSndFile", "CSoxr", "FileFormats"]),
+        .target(name: "SignalProcessing", dependencies: ["CFFTW", "Configuration"],
                 swiftSettings: numericSwiftSettings),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels", "Randomness"],
                 swiftSettings: numericSwiftSettings),
@@ -59,14 +59,14 @@ let package = Package(
 
         // MARK: Application
         .executableTarget(name: "WavedistillCLI", dependencies: [
-            "AudioIO", "SignalProcessing", "FileFormats", "Tensors", "NeuralLayers",
+            "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
-        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "CSndFile"]),
         .testTarget(name: "SignalProcessingTests", dependencies: ["SignalProcessing", "AudioIO"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness"]),
         .testTarget(name: "NeuralLayersTests",

@@ -1,0 +1,30 @@
+import Foundation
+
+/// What `wavedistill info` shows about a file, read from its header without decoding the audio.
+public struct AudioFileInfo: Sendable, Equatable, Codable {
+    public var path: String
+    public var sampleRate: Int
+    public var channelCount: Int
+    public var frameCount: Int
+    /// Short format name: container then sample encoding, e.g. "WAV PCM_16", "FLAC PCM_24", "WAV FLOAT".
+    public var format: String
+
+    public var duration: Double { Double(frameCount) / Double(sampleRate) }
+
+    /// Reads the header of `url`. A WAV whose data chunk claims more bytes than the file holds
+    /// throws `.truncated`; a header with zero frames throws `.empty`.
+    public init(contentsOf url: URL) throws(AudioIOError) {
+        let file = try SoundFile(reading: url)
+        try WAVDataChunkCheck.verify(url)
+        guard file.frameCount > 0 else { throw .empty(path: url.path) }
+        path = url.path
+        sampleRate = file.sampleRate
+        channelCount = file.channelCount
+        frameCount = file.frameCount
+        format = file.formatName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, sampleRate = "sample_rate", channelCount = "channels", frameCount = "frames", format
+    }
+}
