@@ -151,13 +151,13 @@ extension SafetensorsFile {
         var shape: [Int] = []
         for dimension in shapeValues {
             guard let n = dimension.nonNegativeInteger else {
-                throw bad("shape must hold non-negative integers, found \(shapeValues.map(Self.text))")
+                throw bad("shape must hold non-negative integers, found \(Self.text(shapeValues))")
             }
             shape.append(n)
         }
         let offsets = offsetValues.compactMap(\.nonNegativeInteger)
         guard offsetValues.count == 2, offsets.count == 2 else {
-            throw bad("data_offsets must be two non-negative integers [begin, end], found \(offsetValues.map(Self.text))")
+            throw bad("data_offsets must be two non-negative integers [begin, end], found \(Self.text(offsetValues))")
         }
         let (begin, end) = (offsets[0], offsets[1])
         guard begin <= end else { throw bad("data_offsets [\(begin), \(end)] end before they begin") }
@@ -171,6 +171,11 @@ extension SafetensorsFile {
                                     expectedBytes: overflow ? Int.max : expectedBytes, begin: begin, end: end)
         }
         return Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end, headerIndex: index)
+    }
+
+    /// A JSON-like rendering of an array for messages: `[2.0, "x"]`.
+    private static func text(_ values: [StrictJSONValue]) -> String {
+        "[" + values.map(text).joined(separator: ", ") + "]"
     }
 
     private static func text(_ value: StrictJSONValue) -> String {

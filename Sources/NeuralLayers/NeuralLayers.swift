@@ -1,1 +1,0 @@
-// NeuralLayers module: see Package.swift for the layout.

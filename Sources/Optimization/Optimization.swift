@@ -1,1 +1,0 @@
-// Optimization module: see Package.swift for the layout.
