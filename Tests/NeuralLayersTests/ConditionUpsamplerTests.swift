@@ -1,0 +1,79 @@
+import GradientCheck
+import Randomness
+import Testing
+import Tensors
+@testable import NeuralLayers
+
+@Suite struct ConditionUpsamplerTests {
+    static let modes: [ConditionUpsampler.Mode] = [.repeatThenSmooth(width: 3), .transposed(strides: [2, 4])]
+
+    @Test(arguments: modes)
+    func outputLengthIsFramesTimesHop(mode: ConditionUpsampler.Mode) {
+        let up = ConditionUpsampler(prefix: "upsample", channels: 3, hop: 8, mode: mode)
+        var rng = Philox(seed: 51)
+        let frames = Support.random([2, 5, 3], &rng)
+        #expect(up(frames).shape == [2, 40, 3])
+    }
+
+    /// A single non-zero frame f produces its largest output at (or half a sample from) f*hop:
+    /// the center=true alignment.
+    @Test(arguments: modes)
+    func frameIsCenteredOnFrameTimesHop(mode: ConditionUpsampler.Mode) {
+        let hop = 8
+        let up = ConditionUpsampler(prefix: "upsample", channels: 1, hop: hop, mode: mode)
+        for f in [2, 3] {
+            var frames = Tensor(shape: [1, 6, 1])
+            frames[0, f, 0] = 1
+            let y = up(frames)
+            var weighted = 0.0, total = 0.0
+            for t in 0..<6 * hop {
+                weighted += Double(t) * Double(y[0, t, 0])
+                total += Double(y[0, t, 0])
+            }
+            let center = weighted / total
+            #expect(abs(center - Double(f * hop)) <= 0.5, "frame \(f): centre of mass \(center), expected \(f * hop)")
+        }
+    }
+
+    /// With its initial weights, a constant input gives a constant output (away from the ends).
+    @Test(arguments: modes)
+    func initialWeightsPreserveConstants(mode: ConditionUpsampler.Mode) {
+        let up = ConditionUpsampler(prefix: "upsample", channels: 2, hop: 8, mode: mode)
+        let y = up(Tensor(shape: [1, 6, 2], repeating: 0.7))
+        for t in 8..<40 { #expect(abs(y[0, t, 1] - 0.7) < 1e-6, "t \(t): \(y[0, t, 1])") }
+    }
+
+    @Test(arguments: modes)
+    func gradientsPassFiniteDifferences(mode: ConditionUpsampler.Mode) {
+        let up = ConditionUpsampler(prefix: "upsample", channels: 3, hop: 8, mode: mode)
+        var rng = Philox(seed: 52)
+        Support.randomize(up.parameters, &rng)
+        let frames = Support.random([2, 4, 3], &rng)
+        let g = Support.random([2, 32, 3], &rng)
+        let (_, cache) = up.forward(frames)
+        let dframes = up.backward(g, cache: cache)
+        let r = GradientChecker().check(name: "frames", at: frames, analytic: dframes) { dot(up($0), g) }
+        #expect(r.passed, "\(r)")
+        for p in up.parameters {
+            let rp = Support.check(p) { dot(up(frames), g) }
+            #expect(rp.passed, "\(rp)")
+        }
+    }
+
+    @Test func parameterNamesAndShapes() {
+        let up = ConditionUpsampler(prefix: "teacher.upsample", channels: 80, hop: 256, mode: .transposed(strides: [4, 4, 4, 4]))
+        #expect(up.parameters.map(\.name) == (0..<4).flatMap { ["teacher.upsample.stages.\($0).weight", "teacher.upsample.stages.\($0).bias"] })
+        #expect(up.parameters[0].shape == [8, 80])
+        let sm = ConditionUpsampler(prefix: "u", channels: 80, hop: 256, mode: .repeatThenSmooth(width: 5))
+        #expect(sm.parameters.map(\.shape) == [[5, 80], [80]])
+    }
+}
+
+extension ConditionUpsampler.Mode: CustomTestStringConvertible {
+    public var testDescription: String {
+        switch self {
+        case .repeatThenSmooth(let w): "repeat+smooth(\(w))"
+        case .transposed(let s): "transposed\(s)"
+        }
+    }
+}
