@@ -11,6 +11,14 @@ public struct AudioFileInfo: Sendable, Equatable, Codable {
 
     public var duration: Double { Double(frameCount) / Double(sampleRate) }
 
+    public init(path: String, sampleRate: Int, channelCount: Int, frameCount: Int, format: String) {
+        self.path = path
+        self.sampleRate = sampleRate
+        self.channelCount = channelCount
+        self.frameCount = frameCount
+        self.format = format
+    }
+
     /// Reads the header of `url`. A WAV whose data chunk claims more bytes than the file holds
     /// throws `.truncated`; a header with zero frames throws `.empty`.
     public init(contentsOf url: URL) throws(AudioIOError) {
