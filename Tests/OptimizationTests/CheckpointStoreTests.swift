@@ -104,7 +104,11 @@ import Tensors
         for _ in 0..<3 { try run.advance(); try run.save(to: store) }
 
         let step3 = directory.appendingPathComponent("step-00000003")
-        try FileManager.default.removeItem(at: step3.appendingPathComponent("state.json"))
+        let marker3 = step3.appendingPathComponent("state.json")
+        try FileManager.default.removeItem(at: marker3)
+        try FileManager.default.copyItem(at: directory.appendingPathComponent("step-00000001/state.json"), to: marker3)
+        #expect(store.latest()?.step == 2, "a completion marker for another step does not count")
+        try FileManager.default.removeItem(at: marker3)
         #expect(store.latest()?.step == 2, "latest names step 3, but it has no completion marker")
 
         try FileManager.default.removeItem(at: directory.appendingPathComponent("latest"))
