@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "CSndFile"]),
-        .testTarget(name: "SignalProcessingTests", dependencies: ["SignalProcessing", "AudioIO"]),
+        .testTarget(name: "SignalProcessingTests", dependencies: ["SignalProcessing", "AudioIO", "Configuration"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness"]),
         .testTarget(name: "NeuralLayersTests",
                     dependencies: ["NeuralLayers", "GradientCheck", "Tensors", "Randomness"]),

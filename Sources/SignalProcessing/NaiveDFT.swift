@@ -27,10 +27,11 @@ public enum NaiveDFT {
         return (real, imaginary)
     }
 
-    /// The centred STFT of `signal`: [frames][bins] real and imaginary parts.
-    public static func stft(_ signal: [Float], fftLength: Int, hopLength: Int,
-                            windowLength: Int) -> (real: [[Double]], imaginary: [[Double]]) {
-        let half = fftLength / 2
+    /// The STFT of `signal`: [frames][bins] real and imaginary parts. Double input so finite
+    /// differences through it are not limited by float rounding.
+    public static func stft(_ signal: [Double], fftLength: Int, hopLength: Int, windowLength: Int,
+                            center: Bool = true) -> (real: [[Double]], imaginary: [[Double]]) {
+        let half = center ? fftLength / 2 : 0
         let offset = (fftLength - windowLength) / 2
         let length = signal.count
         let lastStart = length + 2 * half - fftLength
@@ -44,12 +45,19 @@ public enum NaiveDFT {
                 if source < 0 { source = -source }
                 if source > length - 1 { source = (length - 1) - (source - (length - 1)) }
                 let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(j) / Double(windowLength))
-                frame[n] = w * Double(signal[source])
+                frame[n] = w * signal[source]
             }
             let spectrum = transform(frame)
             real.append(spectrum.real)
             imaginary.append(spectrum.imaginary)
         }
         return (real, imaginary)
+    }
+
+    /// The same for a float signal.
+    public static func stft(_ signal: [Float], fftLength: Int, hopLength: Int, windowLength: Int,
+                            center: Bool = true) -> (real: [[Double]], imaginary: [[Double]]) {
+        stft(signal.map(Double.init), fftLength: fftLength, hopLength: hopLength,
+             windowLength: windowLength, center: center)
     }
 }

@@ -7,6 +7,8 @@ struct Wavedistill: ParsableCommand {
         commandName: "wavedistill",
         abstract: "Train fast neural vocoders by probability density distillation (Parallel WaveNet).",
         subcommands: [
+            InfoCommand.self,
+            FeaturesCommand.self,
         ]
     )
 }
