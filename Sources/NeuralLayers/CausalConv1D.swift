@@ -242,7 +242,7 @@ public struct CausalConv1D: Layer {
             partials.withUnsafeMutableBufferPointer { partialBuffer in
                 guard let wtBase = wtBuffer.baseAddress else { return }
                 let pwt = SendablePointer(wtBase)
-                let ppart = partialBuffer.baseAddress.map { SendableMutablePointer($0) }
+                let ppart = parameterGradients ? partialBuffer.baseAddress.map { SendableMutablePointer($0) } : nil
                 Compute.parallelFor(workers) { worker in
                     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: p.rows * max(kci, kco))
                     defer { buffer.deallocate() }

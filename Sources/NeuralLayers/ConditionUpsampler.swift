@@ -17,12 +17,13 @@ import Tensors
 ///   Parameters `prefix.smooth.weight` `[width, C]` (initialised to 1/width: a moving average)
 ///   and `prefix.smooth.bias` `[C]`.
 /// - `.transposed(strides:)`: stacked depthwise transposed convs, stage i with stride s_i and
-///   kernel 2*s_i, product of strides = hop. Input frame f writes kernel tap r (0..<2s) to
-///   output position f*s + r - s, so its footprint [f*s - s, f*s + s) is centred on f*s;
-///   outputs outside [0, F*s) are cropped, so stage i maps length L to L*s_i exactly:
-///   y[u, c] = bias[c] + weight[u % s + s, c] * x[u / s, c] + weight[u % s, c] * x[u / s + 1, c]
-///   (the second term only when u/s + 1 < L). Parameters `prefix.stages.<i>.weight`
-///   `[2*s_i, C]`, initialised to the triangle 1 - |r - (s - 1/2)| / s (linear interpolation
+///   kernel 2*s_i - 1, product of strides = hop. Input frame f writes kernel tap r
+///   (0..<2s-1) to output position f*s + r - (s-1), so its footprint [f*s - (s-1), f*s + s-1]
+///   is centred exactly on f*s (stage after stage, so frame f ends centred on f*hop); outputs
+///   outside [0, L*s) are cropped, so stage i maps length L to L*s_i exactly. With o = u % s:
+///   y[u, c] = bias[c] + weight[o + s - 1, c] * x[u / s, c] + weight[o - 1, c] * x[u / s + 1, c]
+///   (the second term only when o >= 1 and u/s + 1 < L). Parameters `prefix.stages.<i>.weight`
+///   `[2*s_i - 1, C]`, initialised to the triangle 1 - |r - (s-1)| / s (linear interpolation
 ///   between neighbouring frames), and `prefix.stages.<i>.bias` `[C]`. No nonlinearity
 ///   between stages.
 public struct ConditionUpsampler: Layer {
@@ -53,9 +54,9 @@ public struct ConditionUpsampler: Layer {
             precondition(!strides.isEmpty && strides.allSatisfy { $0 >= 1 } && strides.reduce(1, *) == hop,
                          "\(prefix): upsampling strides \(strides) must be >= 1 with product hop = \(hop)")
             weights = strides.enumerated().map { i, s in
-                let tri = (0..<2 * s).map { r in 1 - abs(Float(r) - (Float(s) - 0.5)) / Float(s) }
+                let tri = (0..<2 * s - 1).map { r in 1 - abs(Float(r - (s - 1))) / Float(s) }
                 return Parameter(name: "\(prefix).stages.\(i).weight",
-                                 value: Tensor(shape: [2 * s, channels], scalars: tri.flatMap { [Float](repeating: $0, count: channels) }))
+                                 value: Tensor(shape: [2 * s - 1, channels], scalars: tri.flatMap { [Float](repeating: $0, count: channels) }))
             }
             biases = strides.indices.map { Parameter(name: "\(prefix).stages.\($0).bias", value: Tensor(shape: [channels])) }
         }
@@ -224,12 +225,12 @@ public struct ConditionUpsampler: Layer {
                     y.withMutablePointer { py in
                         for b in 0..<batch {
                             for u in 0..<outLength {
-                                let f = u / s, r = u - f * s
+                                let f = u / s, o = u - f * s
                                 let out = py + (b * outLength + u) * c
-                                let x1 = px + (b * length + f) * c, w1 = pw + (r + s) * c
+                                let x1 = px + (b * length + f) * c, w1 = pw + (o + s - 1) * c
                                 for ch in 0..<c { out[ch] = pb[ch] + w1[ch] * x1[ch] }
-                                if f + 1 < length {
-                                    let x0 = x1 + c, w0 = pw + r * c
+                                if o >= 1 && f + 1 < length {
+                                    let x0 = x1 + c, w0 = pw + (o - 1) * c
                                     for ch in 0..<c { out[ch] += w0[ch] * x0[ch] }
                                 }
                             }
@@ -255,16 +256,16 @@ public struct ConditionUpsampler: Layer {
                         dw.withMutablePointer { pdw in
                             for b in 0..<batch {
                                 for u in 0..<outLength {
-                                    let f = u / s, r = u - f * s
+                                    let f = u / s, o = u - f * s
                                     let g = pdy + (b * outLength + u) * c
                                     let x1 = px + (b * length + f) * c, dx1 = pdx + (b * length + f) * c
-                                    let w1 = pw + (r + s) * c, dw1 = pdw + (r + s) * c
+                                    let w1 = pw + (o + s - 1) * c, dw1 = pdw + (o + s - 1) * c
                                     for ch in 0..<c {
                                         dx1[ch] += w1[ch] * g[ch]
                                         dw1[ch] += x1[ch] * g[ch]
                                     }
-                                    if f + 1 < length {
-                                        let x0 = x1 + c, dx0 = dx1 + c, w0 = pw + r * c, dw0 = pdw + r * c
+                                    if o >= 1 && f + 1 < length {
+                                        let x0 = x1 + c, dx0 = dx1 + c, w0 = pw + (o - 1) * c, dw0 = pdw + (o - 1) * c
                                         for ch in 0..<c {
                                             dx0[ch] += w0[ch] * g[ch]
                                             dw0[ch] += x0[ch] * g[ch]

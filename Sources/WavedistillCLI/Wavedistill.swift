@@ -7,6 +7,7 @@ struct Wavedistill: ParsableCommand {
         commandName: "wavedistill",
         abstract: "Train fast neural vocoders by probability density distillation (Parallel WaveNet).",
         subcommands: [
+            BenchLayersCommand.self,
             InfoCommand.self,
             FeaturesCommand.self,
         ]

@@ -37,7 +37,7 @@ import Tensors
         let gSkip = c.skipChannels.map { Support.random([batch, length, $0], &rng) }
         let (_, _, cache) = block.forward(x, condition: cond)
         let (dx, dc) = block.backward(output: gOut, skip: gSkip, cache: cache)
-        let checker = GradientChecker(options: .init(epsilon: 1e-3))
+        let checker = GradientChecker()
         let rx = checker.check(name: "x", at: x, analytic: dx) { loss(block, $0, cond, gOut, gSkip) }
         #expect(rx.passed, "\(rx)")
         if let cond, let dc {

@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func hugeAndSpecialInputs() {
-        let xs: [Float] = [1e30, -1e30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, 89, -89, 1000, -1000]
+        let xs: [Float] = [1e30, -1e30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity, 1000, -1000]
         let t = run(Ops.tanh, xs), s = run(Ops.sigmoid, xs), sp = run(Ops.softplus, xs), e = run(Ops.exp, xs)
         for i in xs.indices {
             #expect(t[i] == (xs[i] > 0 ? 1 : -1), "tanh(\(xs[i])) = \(t[i])")
@@ -52,6 +52,9 @@ import Testing
             #expect(sp[i] == (xs[i] > 0 ? xs[i] : 0), "softplus(\(xs[i])) = \(sp[i])")
             #expect(e[i] == (xs[i] > 0 ? .infinity : 0), "exp(\(xs[i])) = \(e[i])")
         }
+        // Just past the float range: exp(89) overflows, exp(-89) is a denormal (not flushed).
+        #expect(run(Ops.exp, [89, -89]) == [.infinity, Float(Foundation.exp(-89.0))])
+        #expect(run(Ops.sigmoid, [-89])[0] == Float(Foundation.exp(-89.0)))
         let l = run(Ops.log, [0, -1, .infinity, .nan])
         #expect(l[0] == -.infinity && l[1].isNaN && l[2] == .infinity && l[3].isNaN)
         #expect(run(Ops.tanh, [.nan])[0].isNaN && run(Ops.sigmoid, [.nan])[0].isNaN && run(Ops.exp, [.nan])[0].isNaN)
