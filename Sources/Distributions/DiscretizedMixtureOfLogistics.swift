@@ -83,29 +83,51 @@ public struct DiscretizedMixtureOfLogistics: OutputDistribution {
                          rows: Int, upstream: UnsafeBufferPointer<Float>,
                          paramsGradient: UnsafeMutableBufferPointer<Float>,
                          xGradient: UnsafeMutableBufferPointer<Float>?) {
+        backwardRows(x: x, params: params, rows: rows, upstream: upstream, out: nil,
+                     paramsGradient: paramsGradient, xGradient: xGradient)
+    }
+
+    /// One pass instead of two: the backward computes log p on its way anyway.
+    public func logLikelihoodAndBackward(x: UnsafeBufferPointer<Float>,
+                                         params: UnsafeBufferPointer<Float>, rows: Int,
+                                         upstream: UnsafeBufferPointer<Float>,
+                                         into out: UnsafeMutableBufferPointer<Float>,
+                                         paramsGradient: UnsafeMutableBufferPointer<Float>,
+                                         xGradient: UnsafeMutableBufferPointer<Float>?) {
+        backwardRows(x: x, params: params, rows: rows, upstream: upstream, out: out,
+                     paramsGradient: paramsGradient, xGradient: xGradient)
+    }
+
+    private func backwardRows(x: UnsafeBufferPointer<Float>, params: UnsafeBufferPointer<Float>,
+                              rows: Int, upstream: UnsafeBufferPointer<Float>,
+                              out: UnsafeMutableBufferPointer<Float>?,
+                              paramsGradient: UnsafeMutableBufferPointer<Float>,
+                              xGradient: UnsafeMutableBufferPointer<Float>?) {
         checkRows(rows, params: params, vectors: ("x", x.count), ("upstream", upstream.count),
-                  ("xGradient", xGradient?.count ?? rows))
+                  ("out", out?.count ?? rows), ("xGradient", xGradient?.count ?? rows))
         precondition(paramsGradient.count >= rows * parameterCount,
                      "\(Self.self): paramsGradient holds \(paramsGradient.count) floats, "
                         + "\(rows) rows x \(parameterCount) parameters need \(rows * parameterCount)")
         guard rows > 0, let xs = x.baseAddress, let ps = params.baseAddress,
               let us = upstream.baseAddress, let gps = paramsGradient.baseAddress else { return }
+        let outs = out?.baseAddress
         let gxs = xGradient?.baseAddress
         let m = mixtureCount
         let lMin = logScaleMin
         RowParallel.forEachChunk(rows: rows) { chunk in
-            // Per component: v = log pi + log p_i, d log p_i / dx, d log p_i / d l.
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * m) { scratch in
+            // Per component: v = log pi + log p_i, d log p_i / dx, d log p_i / d l, pi.
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * m) { scratch in
                 let v = scratch.baseAddress!
                 let dz = v + m
                 let dl = v + 2 * m
+                let weight = v + 3 * m
                 for r in chunk {
                     let row = ps + r * 3 * m
                     let grad = gps + r * 3 * m
                     let rawX = xs[r]
                     let x = Double(min(max(rawX, -1), 1))
                     let bin = BinRegion(x)
-                    let logNormaliser = logSumExp(row, count: m)
+                    let logNormaliser = softmax(row, count: m, into: weight)
                     for i in 0..<m {
                         let logScale = Double(max(row[2 * m + i], lMin))
                         let c = DiscretizedLogistic.terms(x: x, bin: bin, mean: Double(row[m + i]),
@@ -114,16 +136,16 @@ public struct DiscretizedMixtureOfLogistics: OutputDistribution {
                         dz[i] = c.dx
                         dl[i] = c.dLogScale
                     }
-                    let logP = logSumExp(v, count: m)
+                    // v becomes the posterior responsibilities r_i = exp(v_i - log p).
+                    let logP = softmax(v, count: m, into: v)
+                    outs?[r] = Float(logP)
                     let g = Double(us[r])
                     var dx = 0.0
                     for i in 0..<m {
-                        // Posterior responsibility r_i and prior weight pi_i:
                         // d log p / d w_i = r_i - pi_i, d log p / d theta_i = r_i d log p_i / d theta_i.
-                        let responsibility = exp(v[i] - logP)
-                        let weight = exp(Double(row[i]) - logNormaliser)
+                        let responsibility = v[i]
                         let gr = g * responsibility
-                        grad[i] += Float(g * (responsibility - weight))
+                        grad[i] += Float(g * (responsibility - weight[i]))
                         grad[m + i] += Float(-gr * dz[i])
                         if row[2 * m + i] >= lMin { grad[2 * m + i] += Float(gr * dl[i]) }
                         dx += responsibility * dz[i]
@@ -192,18 +214,29 @@ enum DiscretizedLogistic {
             let a = (centred + d) * inverseScale
             let b = (centred - d) * inverseScale
             let gap = 2 * d * inverseScale
-            let (softplusNegA, sigmoidNegA) = softplusAndSigmoid(-a)
-            let (softplusB, sigmoidB) = softplusAndSigmoid(b)
             let oneMinusEGap = -expm1(-gap)              // 1 - e^-gap, accurate for small gap
-            let logMass = -softplusNegA - softplusB + log(oneMinusEGap)
+            // e^-|a| and e^-|b| from one exp: when a and b have the same sign, |b| = |a| -+ gap.
+            // gap < 1 keeps e^-gap = 1 - oneMinusEGap accurate (always so for l >= -9).
+            let eGap = 1 - oneMinusEGap
+            let sameSide = gap < 1 && (b >= 0 || a <= 0)
+            let ea = expOfNegative(abs(a))
+            let eb = sameSide ? (b >= 0 ? ea / eGap : ea * eGap) : expOfNegative(abs(b))
+            let sigmoidNegA = a <= 0 ? 1 / (1 + ea) : ea / (1 + ea)
+            let sigmoidB = b >= 0 ? 1 / (1 + eb) : eb / (1 + eb)
+            // -softplus(-a) - softplus(b) + log(1 - e^-gap), with the three logs merged into one.
+            let logMass = -max(-a, 0) - max(b, 0) + log(oneMinusEGap / ((1 + ea) * (1 + eb)))
             if logMass > logTinyMass {
                 return Terms(branch: .interior, logMass: logMass,
                              dx: (sigmoidNegA - sigmoidB) * inverseScale,
                              dLogScale: -a * sigmoidNegA + b * sigmoidB
-                                - gap * (1 - oneMinusEGap) / oneMinusEGap)
+                                - gap * eGap / oneMinusEGap)
             }
             let mid = centred * inverseScale
-            let (softplusMid, sigmoidMid) = softplusAndSigmoid(mid)
+            // |mid| = |a| -+ gap/2 on the same side, so e^-|mid| needs only a square root.
+            let eMid = sameSide ? (b >= 0 ? ea / eGap.squareRoot() : ea * eGap.squareRoot())
+                                : expOfNegative(abs(mid))
+            let softplusMid = max(mid, 0) + log1p(eMid)
+            let sigmoidMid = mid >= 0 ? 1 / (1 + eMid) : eMid / (1 + eMid)
             let slope = 1 - 2 * sigmoidMid
             return Terms(branch: .tinyMass, logMass: mid - l - 2 * softplusMid + logBinWidth,
                          dx: slope * inverseScale, dLogScale: -1 - mid * slope)

@@ -29,12 +29,32 @@ public protocol OutputDistribution: Sendable {
                   paramsGradient: UnsafeMutableBufferPointer<Float>,
                   xGradient: UnsafeMutableBufferPointer<Float>?)
 
+    /// `logLikelihood` followed by `backward`, for when the upstream gradient is known before
+    /// log p (maximum likelihood and distillation weight every row by a constant). Heads whose
+    /// backward computes log p anyway do both in one pass.
+    func logLikelihoodAndBackward(x: UnsafeBufferPointer<Float>, params: UnsafeBufferPointer<Float>,
+                                  rows: Int, upstream: UnsafeBufferPointer<Float>,
+                                  into out: UnsafeMutableBufferPointer<Float>,
+                                  paramsGradient: UnsafeMutableBufferPointer<Float>,
+                                  xGradient: UnsafeMutableBufferPointer<Float>?)
+
     /// One sample from the distribution of one row (`params.count >= parameterCount`), in
     /// [-1, 1]. Each head documents what `temperature` does; 1 is always exact sampling.
     func sample(params: UnsafeBufferPointer<Float>, rng: inout Philox, temperature: Float) -> Float
 }
 
 extension OutputDistribution {
+    public func logLikelihoodAndBackward(x: UnsafeBufferPointer<Float>,
+                                         params: UnsafeBufferPointer<Float>, rows: Int,
+                                         upstream: UnsafeBufferPointer<Float>,
+                                         into out: UnsafeMutableBufferPointer<Float>,
+                                         paramsGradient: UnsafeMutableBufferPointer<Float>,
+                                         xGradient: UnsafeMutableBufferPointer<Float>?) {
+        logLikelihood(x: x, params: params, rows: rows, into: out)
+        backward(x: x, params: params, rows: rows, upstream: upstream,
+                 paramsGradient: paramsGradient, xGradient: xGradient)
+    }
+
     /// Samples every row in order from one generator: out[r] from params row r.
     public func sample(params: UnsafeBufferPointer<Float>, rows: Int, rng: inout Philox,
                        temperature: Float, into out: UnsafeMutableBufferPointer<Float>) {
