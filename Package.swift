@@ -48,13 +48,19 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
 
         // MARK: Learning
-        .target(name: "NeuralLayers", dependencies: ["Tensors"],
+        .target(name: "NeuralLayers", dependencies: ["Tensors", "Configuration"],
                 swiftSettings: numericSwiftSettings),
         .target(name: "GradientCheck", dependencies: ["Tensors", "NeuralLayers", "Randomness"],
                 swiftSettings: numericSwiftSettings),
+        // -fno-math-errno: Swift's squareRoot() goes through C's sqrtf, which must set errno on a
+        // negative input and so is never vectorised; without errno it is one vsqrtps (Adam 4x faster).
         .target(name: "Optimization", dependencies: ["Tensors", "NeuralLayers", "FileFormats", "Configuration"],
-                swiftSettings: numericSwiftSettings),
+                swiftSettings: numericSwiftSettings + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
         .target(name: "Distributions", dependencies: ["Randomness"],
+                swiftSettings: numericSwiftSettings),
+
+        // MARK: Models
+        .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration"],
                 swiftSettings: numericSwiftSettings),
 
         // MARK: Application
@@ -77,6 +83,8 @@ let package = Package(
                     dependencies: ["Distributions", "Randomness", "GradientCheck", "Tensors"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
+        .testTarget(name: "TeacherTests",
+                    dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats"]),
     ]
 )

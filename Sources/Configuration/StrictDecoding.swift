@@ -45,3 +45,10 @@ extension ValidatableConfig {
         path.isEmpty ? key : "\(path).\(key)"
     }
 }
+
+extension KeyedDecodingContainer {
+    /// The value at `key`, or `defaultValue` when the key is absent.
+    public func value<T: Decodable>(_ key: Key, default defaultValue: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? defaultValue
+    }
+}

@@ -1,0 +1,220 @@
+import Distributions
+import NeuralLayers
+import Randomness
+import Tensors
+
+/// The teacher: an autoregressive WaveNet conditioned on log-mel frames (DESIGN §3).
+///
+///     c     = crop_T(upsampler(mel))                   [B, T, Cmel]   mel [B, F, Cmel], F*hop >= T
+///     h_0   = input(shift(x))                          [B, T, Cres]   x [B, T, 1], shift: x[t-1], 0 at t=0
+///     h_l, s_l = block_l(h_{l-1}, c)                   l = 1...L, dilation 2^((l-1) mod L/stacks)
+///     skip  = sum_l s_l                                [B, T, Cskip]
+///     θ     = out(relu(hidden(relu(skip))))            [B, T, P]      P = head.parameterCount
+///     log p(x_t | x_<t, c) = head.logLikelihood(x_t; θ_t)
+///
+/// θ_t depends on x[t-R+1 ..< t] and c only (R = `config.receptiveField`): the input is
+/// shifted by one sample, so the prediction for x_t never sees x_t.
+///
+/// Parameters (all prefixed `teacher.`): `upsampler.*`, `input.{weight,bias}` `[1, Cres]`,
+/// `layers.<l>.*` (see `ResidualBlock`), `head.hidden.{weight,bias}` `[Cskip, Cskip]`,
+/// `head.out.{weight,bias}` `[Cskip, P]`. docs/teacher.md lists every tensor.
+public struct WaveNet {
+    public let config: WaveNetConfig
+    /// Mel bands of the conditioning (the feature config's n_mels).
+    public let conditionChannels: Int
+    /// Samples per conditioning frame (the feature config's hop).
+    public let hop: Int
+    public let distribution: any OutputDistribution
+    public let upsampler: ConditionUpsampler
+    public let input: Linear
+    public let blocks: [ResidualBlock]
+    public let hidden: Linear
+    public let output: Linear
+    /// Every trainable tensor, in checkpoint order.
+    public let parameters: ParameterSet
+
+    /// A freshly initialised teacher. Throws if the config is invalid for this hop.
+    public init(config: WaveNetConfig, conditionChannels: Int, hop: Int, seed: UInt64) throws {
+        try config.validate(path: "teacher.model")
+        try config.upsampler.validate(path: "teacher.model.upsampler", hop: hop)
+        self.config = config
+        self.conditionChannels = conditionChannels
+        self.hop = hop
+        distribution = try config.head.makeDistribution()
+        var rng = Philox(seed: seed, stream: 0x7EAC_4E12)
+        upsampler = ConditionUpsampler(prefix: "teacher.upsampler", channels: conditionChannels, hop: hop,
+                                       mode: config.upsampler.mode)
+        input = Linear(prefix: "teacher.input", inputChannels: 1, outputChannels: config.residualChannels, rng: &rng)
+        blocks = (0..<config.layers).map { l in
+            ResidualBlock(prefix: "teacher.layers.\(l)", configuration: .init(
+                residualChannels: config.residualChannels, gateChannels: config.gateChannels,
+                skipChannels: config.skipChannels, conditionChannels: conditionChannels,
+                kernelSize: config.kernelSize, dilation: config.dilation(ofLayer: l),
+                scaleResidual: config.scaleResidual), rng: &rng)
+        }
+        hidden = Linear(prefix: "teacher.head.hidden", inputChannels: config.skipChannels,
+                        outputChannels: config.skipChannels, rng: &rng)
+        // A small output layer starts every head near its neutral distribution.
+        output = Linear(prefix: "teacher.head.out", inputChannels: config.skipChannels,
+                        outputChannels: distribution.parameterCount, initialScale: 0.1, rng: &rng)
+        var all = ParameterSet(upsampler.parameters + input.parameters)
+        for block in blocks { for p in block.parameters { all.append(p) } }
+        for p in hidden.parameters + output.parameters { all.append(p) }
+        parameters = all
+    }
+
+    /// Floats of θ per time step.
+    public var parameterCount: Int { distribution.parameterCount }
+
+    // MARK: Conditioning
+
+    /// The upsampled conditioning `[B, T, Cmel]` for `length` samples, with its cache.
+    public func condition(mel: Tensor, length: Int) -> (condition: Tensor, cache: ConditionUpsampler.Cache) {
+        precondition(mel.rank == 3 && mel.shape[2] == conditionChannels,
+                     "teacher: mel must be [B, F, \(conditionChannels)], got \(mel.shape)")
+        precondition(mel.shape[1] * hop >= length,
+                     "teacher: \(mel.shape[1]) frames x hop \(hop) cannot condition \(length) samples")
+        let (up, cache) = upsampler.forward(mel)
+        return (SequenceCrop.crop(up, length: length), cache)
+    }
+
+    // MARK: Forward / backward
+
+    public struct Cache {
+        public let upsampler: ConditionUpsampler.Cache?
+        public let upsampledLength: Int
+        public let condition: Tensor
+        public let input: Linear.Cache
+        public let blocks: [ResidualBlock.Cache]
+        public let skipReLU: ReLU.Cache
+        public let hidden: Linear.Cache
+        public let hiddenReLU: ReLU.Cache
+        public let output: Linear.Cache
+    }
+
+    /// θ `[B, T, P]` for the waveform x `[B, T, 1]` under the mel frames `[B, F, Cmel]`.
+    public func forward(audio x: Tensor, mel: Tensor) -> (params: Tensor, cache: Cache) {
+        let (c, upCache) = condition(mel: mel, length: x.shape[1])
+        return forward(audio: x, condition: c, upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
+    }
+
+    /// θ for x `[B, T, 1]` under an already upsampled conditioning c `[B, T, Cmel]`.
+    public func forward(audio x: Tensor, condition c: Tensor) -> (params: Tensor, cache: Cache) {
+        forward(audio: x, condition: c, upsamplerCache: nil, upsampledLength: c.shape[1])
+    }
+
+    private func forward(audio x: Tensor, condition c: Tensor, upsamplerCache: ConditionUpsampler.Cache?,
+                         upsampledLength: Int) -> (params: Tensor, cache: Cache) {
+        precondition(x.rank == 3 && x.shape[2] == 1, "teacher: audio must be [B, T, 1], got \(x.shape)")
+        precondition(c.shape == [x.shape[0], x.shape[1], conditionChannels],
+                     "teacher: conditioning \(c.shape) does not match audio \(x.shape)")
+        let shifted = TimeShift.forward(x, steps: 1)
+        var (h, inputCache) = input.forward(shifted)
+        var skip = Tensor(shape: [x.shape[0], x.shape[1], config.skipChannels])
+        var blockCaches: [ResidualBlock.Cache] = []
+        blockCaches.reserveCapacity(blocks.count)
+        for block in blocks {
+            let (next, s, cache) = block.forward(h, condition: c)
+            if let s { Ops.axpy(1, s, &skip) }
+            blockCaches.append(cache)
+            h = next
+        }
+        let (a1, relu1) = ReLU.forward(skip)
+        let (z, hiddenCache) = hidden.forward(a1)
+        let (a2, relu2) = ReLU.forward(z)
+        let (params, outputCache) = output.forward(a2)
+        return (params, Cache(upsampler: upsamplerCache, upsampledLength: upsampledLength, condition: c,
+                              input: inputCache, blocks: blockCaches, skipReLU: relu1, hidden: hiddenCache,
+                              hiddenReLU: relu2, output: outputCache))
+    }
+
+    /// Backward from dL/dθ `[B, T, P]`. Adds parameter gradients unless `parameterGradients`
+    /// is false (the frozen teacher during distillation), and returns dL/dx `[B, T, 1]`: the
+    /// gradient through the teacher's dependence on x_<t.
+    @discardableResult
+    public func backward(params dParams: Tensor, cache: Cache, parameterGradients: Bool = true) -> Tensor {
+        let dA2 = output.backward(dParams, cache: cache.output, parameterGradients: parameterGradients)
+        let dHidden = ReLU.backward(dA2, cache: cache.hiddenReLU)
+        let dA1 = hidden.backward(dHidden, cache: cache.hidden, parameterGradients: parameterGradients)
+        let dSkip = ReLU.backward(dA1, cache: cache.skipReLU)
+        var dh = Tensor(shape: Array(dSkip.shape.dropLast()) + [config.residualChannels])
+        var dCondition = parameterGradients ? Tensor(shape: cache.condition.shape) : nil
+        for (block, blockCache) in zip(blocks, cache.blocks).reversed() {
+            let (dx, dc) = block.backward(output: dh, skip: dSkip, cache: blockCache,
+                                          parameterGradients: parameterGradients)
+            if dCondition != nil, let dc { Ops.axpy(1, dc, &dCondition!) }
+            dh = dx
+        }
+        if parameterGradients, let upCache = cache.upsampler, let dc = dCondition {
+            _ = upsampler.backward(SequenceCrop.pad(dc, length: cache.upsampledLength), cache: upCache)
+        }
+        let dShifted = input.backward(dh, cache: cache.input, parameterGradients: parameterGradients)
+        return TimeShift.backward(dShifted, steps: 1)
+    }
+
+    // MARK: Likelihood
+
+    /// log p(x_t | x_<t, c) for every t: `[B * T]` in row order, with the forward cache.
+    public func logLikelihood(audio x: Tensor, mel: Tensor) -> (logLikelihood: [Float], params: Tensor, cache: Cache) {
+        let (params, cache) = forward(audio: x, mel: mel)
+        var out = [Float](repeating: 0, count: x.count)
+        let rows = x.count
+        x.withUnsafeBufferPointer { xs in
+            params.withUnsafeBufferPointer { ps in
+                out.withUnsafeMutableBufferPointer { distribution.logLikelihood(x: xs, params: ps, rows: rows, into: $0) }
+            }
+        }
+        return (out, params, cache)
+    }
+
+    /// Mean negative log-likelihood (nats per sample) of x, and its gradients when `train` is
+    /// set: the teacher's maximum-likelihood training step.
+    public func negativeLogLikelihood(audio x: Tensor, mel: Tensor, accumulateGradients train: Bool) -> Double {
+        let (logp, params, cache) = logLikelihood(audio: x, mel: mel)
+        let nll = -logp.reduce(0.0) { $0 + Double($1) } / Double(logp.count)
+        guard train else { return nll }
+        // d(mean NLL)/d log p_r = -1/N for every row.
+        let rows = x.count
+        let upstream = [Float](repeating: -1 / Float(rows), count: rows)
+        var dParams = Tensor(shape: params.shape)
+        x.withUnsafeBufferPointer { xs in
+            params.withUnsafeBufferPointer { ps in
+                upstream.withUnsafeBufferPointer { us in
+                    dParams.withUnsafeMutableBufferPointer { dp in
+                        distribution.backward(x: xs, params: ps, rows: rows, upstream: us,
+                                              paramsGradient: dp, xGradient: nil)
+                    }
+                }
+            }
+        }
+        backward(params: dParams, cache: cache)
+        return nll
+    }
+}
+
+/// Cropping a sequence `[B, T', C]` to its first T steps, and the adjoint (zero padding).
+enum SequenceCrop {
+    static func crop(_ x: Tensor, length: Int) -> Tensor {
+        let (batch, full, c) = (x.shape[0], x.shape[1], x.shape[2])
+        if full == length { return x }
+        var y = Tensor(shape: [batch, length, c])
+        x.withPointer { px in
+            y.withMutablePointer { py in
+                for b in 0..<batch { (py + b * length * c).update(from: px + b * full * c, count: length * c) }
+            }
+        }
+        return y
+    }
+
+    static func pad(_ x: Tensor, length: Int) -> Tensor {
+        let (batch, short, c) = (x.shape[0], x.shape[1], x.shape[2])
+        if short == length { return x }
+        var y = Tensor(shape: [batch, length, c])
+        x.withPointer { px in
+            y.withMutablePointer { py in
+                for b in 0..<batch { (py + b * length * c).update(from: px + b * short * c, count: short * c) }
+            }
+        }
+        return y
+    }
+}
