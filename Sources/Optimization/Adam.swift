@@ -47,36 +47,48 @@ public struct Adam {
     public mutating func update(_ parameters: ParameterSet, learningRate: Double) throws(ParameterListMismatch) {
         try ParameterListMismatch.check(parameters, names: names, shapes: shapes, owner: "Adam")
         let h = hyperparameters
-        let beta1 = Float(h.beta1), oneMinusBeta1 = Float(1 - h.beta1)
-        let beta2 = Float(h.beta2), oneMinusBeta2 = Float(1 - h.beta2)
-        let epsilon = Float(h.epsilon)
-        let decayFactor = Float(1 - learningRate * h.weightDecay)
         for (i, parameter) in parameters.parameters.enumerated() {
             parameterSteps[i] += 1
             let t = Double(parameterSteps[i])
             // Bias corrections folded into two scalars, in double: beta2^t is close to 1 for
             // small t, and 1 - beta2^t loses digits in float.
-            let stepSize = Float(learningRate / (1 - pow(h.beta1, t)))
-            let inverseSqrtCorrection2 = Float(1 / (1 - pow(h.beta2, t)).squareRoot())
+            let coefficients = Coefficients(
+                beta1: Float(h.beta1), oneMinusBeta1: Float(1 - h.beta1),
+                beta2: Float(h.beta2), oneMinusBeta2: Float(1 - h.beta2),
+                epsilon: Float(h.epsilon), decayFactor: Float(1 - learningRate * h.weightDecay),
+                stepSize: Float(learningRate / (1 - pow(h.beta1, t))),
+                inverseSqrtCorrection2: Float(1 / (1 - pow(h.beta2, t)).squareRoot()))
             let gradient = parameter.gradient
             gradient.withUnsafeBufferPointer { g in
                 firstMoments[i].withUnsafeMutableBufferPointer { m in
                     secondMoments[i].withUnsafeMutableBufferPointer { v in
                         parameter.value.withUnsafeMutableBufferPointer { p in
-                            for j in 0..<p.count {
-                                let gj = g[j]
-                                let mj = beta1 * m[j] + oneMinusBeta1 * gj
-                                let vj = beta2 * v[j] + oneMinusBeta2 * gj * gj
-                                m[j] = mj
-                                v[j] = vj
-                                p[j] = p[j] * decayFactor - stepSize * mj / (vj.squareRoot() * inverseSqrtCorrection2 + epsilon)
-                            }
+                            Self.kernel(p: p, m: m, v: v, g: g, coefficients)
                         }
                     }
                 }
             }
         }
         step += 1
+    }
+
+    struct Coefficients {
+        var beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, decayFactor, stepSize, inverseSqrtCorrection2: Float
+    }
+
+    /// The update of one parameter. The buffers are passed by value (not as the `inout`
+    /// closure arguments), so the compiler knows their base addresses do not change inside the
+    /// loop and vectorises it (with `-fno-math-errno`, see Package.swift, sqrt is one instruction).
+    private static func kernel(p: UnsafeMutableBufferPointer<Float>, m: UnsafeMutableBufferPointer<Float>,
+                               v: UnsafeMutableBufferPointer<Float>, g: UnsafeBufferPointer<Float>, _ c: Coefficients) {
+        for j in 0..<p.count {
+            let gj = g[j]
+            let mj = c.beta1 * m[j] + c.oneMinusBeta1 * gj
+            let vj = c.beta2 * v[j] + c.oneMinusBeta2 * gj * gj
+            m[j] = mj
+            v[j] = vj
+            p[j] = p[j] * c.decayFactor - c.stepSize * mj / (vj.squareRoot() * c.inverseSqrtCorrection2 + c.epsilon)
+        }
     }
 
     /// The names of the parameters this optimiser updates, in order.

@@ -42,7 +42,8 @@ public struct ExponentialMovingAverage {
         for (i, parameter) in parameters.parameters.enumerated() {
             let value = parameter.value
             value.withUnsafeBufferPointer { w in
-                shadows[i].withUnsafeMutableBufferPointer { s in
+                shadows[i].withUnsafeMutableBufferPointer { shadow in
+                    let s = shadow  // a copy of the inout argument: its base stays in a register
                     for j in 0..<s.count { s[j] += rate * (w[j] - s[j]) }
                 }
             }

@@ -29,7 +29,8 @@ extension ParameterSet {
         let scale = maxNorm / norm
         let factor = Float(scale)
         for parameter in parameters {
-            parameter.gradient.withUnsafeMutableBufferPointer { g in
+            parameter.gradient.withUnsafeMutableBufferPointer { buffer in
+                let g = buffer  // a copy of the inout argument, so the loop vectorises
                 for j in 0..<g.count { g[j] *= factor }
             }
         }

@@ -28,7 +28,8 @@ public struct LocalGradientReducer: GradientReducer, Sendable {
         guard microBatchCount > 1 else { return }
         let factor = 1 / Float(microBatchCount)
         for parameter in parameters.parameters {
-            parameter.gradient.withUnsafeMutableBufferPointer { g in
+            parameter.gradient.withUnsafeMutableBufferPointer { buffer in
+                let g = buffer  // a copy of the inout argument, so the loop vectorises
                 for j in 0..<g.count { g[j] *= factor }
             }
         }
