@@ -50,6 +50,22 @@ func probeLoss(_ head: some OutputDistribution, x: [Float], params: [Float], ups
     zip(head.logLikelihood(x: x, params: params), upstream).reduce(0) { $0 + Double($1.0) * Double($1.1) }
 }
 
+/// sum_r g_r * log p_r for the mixture, with log p_r from the forward's own row function in
+/// Double: no Float rounding of log p, so finite differences can use small steps.
+func mixtureProbeLoss(_ head: DiscretizedMixtureOfLogistics, x: [Float], params: [Float],
+                      upstream: [Float]) -> Double {
+    let p = head.parameterCount
+    var terms = [Double](repeating: 0, count: head.mixtureCount)
+    return params.withUnsafeBufferPointer { ps in
+        terms.withUnsafeMutableBufferPointer { scratch in
+            x.indices.reduce(0.0) { sum, r in
+                sum + Double(upstream[r]) * head.rowLogLikelihood(x: x[r], row: ps.baseAddress! + r * p,
+                                                                   terms: scratch.baseAddress!)
+            }
+        }
+    }
+}
+
 /// Exact bin mass sigmoid(a) - sigmoid(b) in Double (fine for classifying branches in tests).
 func referenceInteriorMass(x: Double, mean: Double, logScale: Double) -> Double {
     let s = exp(logScale)
