@@ -85,6 +85,6 @@ let package = Package(
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
         .testTarget(name: "TeacherTests",
                     dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness"]),
-        .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats"]),
+        .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),
     ]
 )

@@ -7,7 +7,7 @@ import Foundation
 /// y = sign(x) ln(1 + mu|x|) / ln(1 + mu), then class = floor((y + 1) / 2 * mu + 0.5), so
 /// classes run 0 ... mu: x = -1 -> 0, x = 0 -> 128 (mu = 255: 127.5 rounds up), x = 1 -> 255.
 /// Decoding maps class c to y = 2c/mu - 1 and expands it; class 128 decodes to a tiny positive
-/// value (about 1.2e-4), not exactly 0, because 256 classes have no middle one.
+/// value (about 8.6e-5), not exactly 0, because 256 classes have no middle one.
 public enum MuLaw {
     /// The default mu, for 256 classes.
     public static let defaultMu = 255
