@@ -59,8 +59,12 @@ let package = Package(
         .target(name: "Distributions", dependencies: ["Randomness"],
                 swiftSettings: numericSwiftSettings),
 
+        .target(name: "Training", dependencies: ["Optimization", "Tensors", "Randomness"]),
+        .target(name: "Corpus", dependencies: ["AudioIO", "FileFormats", "SignalProcessing", "Tensors", "Randomness"]),
+
         // MARK: Models
-        .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration"],
+        .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration",
+                                                "Optimization", "Training", "Corpus", "SignalProcessing"],
                 swiftSettings: numericSwiftSettings),
 
         // MARK: Application
@@ -84,7 +88,8 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
         .testTarget(name: "TeacherTests",
-                    dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness"]),
+                    dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",
+                                   "Training", "Corpus", "AudioIO", "SignalProcessing"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),
     ]
 )

@@ -1,0 +1,67 @@
+import Randomness
+import Tensors
+
+/// A training batch: aligned waveform crops and the mel frames that condition them.
+public struct Batch {
+    /// `[B, L, 1]`, L a multiple of the hop.
+    public var audio: Tensor
+    /// `[B, L/hop + 1, n_mels]`: frame j of crop b is centred on sample j*hop of the crop.
+    public var mel: Tensor
+    public var ids: [String]
+}
+
+/// Draws random aligned crops from utterances (the teacher's and the student's data loader).
+///
+/// A crop starts on a frame boundary, sample f0*hop, so that with centred frames the crop's
+/// sample t is conditioned by frame f0 + round(t/hop): the mel slice f0 ..< f0 + L/hop + 1 is
+/// exactly the frames the upsampler needs. Utterances are drawn with probability proportional
+/// to their length (every sample equally likely); an utterance shorter than the crop is
+/// zero-padded (audio) and floor-padded (mel) at its end.
+public struct CropSampler {
+    public let utterances: [Utterance]
+    public let hop: Int
+    public let cropLength: Int
+    /// The log-mel value of silence (log of the floor), used to pad short utterances.
+    public let silence: Float
+    private let cumulativeLengths: [Int]
+
+    public init(utterances: [Utterance], hop: Int, cropLength: Int, silence: Float) {
+        precondition(!utterances.isEmpty, "CropSampler needs at least one utterance")
+        self.utterances = utterances
+        self.hop = hop
+        self.cropLength = max(hop, cropLength / hop * hop)
+        self.silence = silence
+        var total = 0
+        cumulativeLengths = utterances.map { total += max(1, $0.samples.count); return total }
+    }
+
+    public func batch(size: Int, rng: inout Philox) -> Batch {
+        let l = cropLength, frames = l / hop + 1, bands = utterances[0].melBands
+        var audio = Tensor(shape: [size, l, 1])
+        var mel = Tensor(shape: [size, frames, bands], repeating: silence)
+        var ids: [String] = []
+        let total = cumulativeLengths.last ?? 1
+        for b in 0..<size {
+            let pick = rng.nextInt(below: total)
+            let u = utterances[cumulativeLengths.firstIndex { $0 > pick } ?? 0]
+            let maxStartFrame = max(0, (u.samples.count - l) / hop)
+            let f0 = rng.nextInt(below: maxStartFrame + 1)
+            ids.append(u.id)
+            let s0 = f0 * hop
+            let n = min(l, u.samples.count - s0)
+            for i in 0..<n { audio.scalars[b * l + i] = u.samples[s0 + i] }
+            let nf = min(frames, u.frames - f0)
+            for j in 0..<nf {
+                for k in 0..<bands { mel.scalars[(b * frames + j) * bands + k] = u.mel[(f0 + j) * bands + k] }
+            }
+        }
+        return Batch(audio: audio, mel: mel, ids: ids)
+    }
+
+    /// A whole utterance as a batch of one (validation, synthesis): audio `[1, T, 1]` and all
+    /// its frames `[1, F, n_mels]` (F*hop >= T).
+    public static func whole(_ u: Utterance) -> Batch {
+        Batch(audio: Tensor(shape: [1, u.samples.count, 1], scalars: u.samples),
+              mel: Tensor(shape: [1, u.frames, u.melBands], scalars: u.mel), ids: [u.id])
+    }
+}

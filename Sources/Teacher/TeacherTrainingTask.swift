@@ -1,0 +1,70 @@
+import Corpus
+import Foundation
+import Optimization
+import Randomness
+import SignalProcessing
+import Tensors
+import Training
+
+/// Maximum-likelihood training of the teacher with teacher forcing: each step draws random
+/// aligned crops and minimises the mean negative log-likelihood (nats per sample) of the real
+/// waveform under the teacher conditioned on its own mel frames.
+public struct TeacherTrainingTask: TrainingTask {
+    public let model: WaveNet
+    public let features: FeatureConfig
+    public let sampler: CropSampler
+    public let batchSize: Int
+    public let validation: [Utterance]
+    /// Validation is scored on at most this many samples per utterance (the teacher's parallel
+    /// forward is cheap, but whole long utterances cost memory).
+    public let validationSamples: Int
+
+    public init(model: WaveNet, features: FeatureConfig, training: [Utterance], validation: [Utterance],
+                batchSize: Int, cropSamples: Int, validationSamples: Int = 32_000) {
+        self.model = model
+        self.features = features
+        self.batchSize = batchSize
+        self.validation = validation
+        self.validationSamples = validationSamples
+        sampler = CropSampler(utterances: training, hop: features.hopLength, cropLength: cropSamples,
+                              silence: features.logSilence)
+    }
+
+    public var parameters: ParameterSet { model.parameters }
+
+    public func metadata(step: Int) -> CheckpointMetadata { model.metadata(features: features, step: step) }
+
+    public func computeGradients(step: Int, rng: inout Philox) throws -> StepResult {
+        let batch = sampler.batch(size: batchSize, rng: &rng)
+        let nll = model.negativeLogLikelihood(audio: batch.audio, mel: batch.mel, accumulateGradients: true)
+        return StepResult(losses: ["loss": nll, "nll_bits_per_sample": nll / log(2)], samples: batch.audio.count)
+    }
+
+    /// Mean NLL over the validation utterances (each scored from its start, up to
+    /// `validationSamples` samples), in nats and bits per sample.
+    public func validate() throws -> [String: Double] {
+        var total = 0.0, count = 0
+        for u in validation {
+            let n = min(u.samples.count, validationSamples) / features.hopLength * features.hopLength
+            guard n > 0 else { continue }
+            let frames = n / features.hopLength + 1
+            let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
+            let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
+            let nll = model.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
+            total += nll * Double(n)
+            count += n
+        }
+        let nll = count > 0 ? total / Double(count) : .nan
+        return ["loss": nll, "nll_bits_per_sample": nll / log(2)]
+    }
+}
+
+extension FeatureConfig {
+    /// The log-mel value of silence: the log of the floor.
+    public var logSilence: Float {
+        switch logarithm {
+        case .log10: return Float(log10(logFloor))
+        default: return Float(log(logFloor))
+        }
+    }
+}
