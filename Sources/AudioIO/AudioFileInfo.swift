@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `wavedistill info` shows about a file, read from its header without decoding the audio.
-public struct AudioFileInfo: Sendable, Equatable, Codable {
+public struct AudioFileInfo: Sendable, Equatable {
     public var path: String
     public var sampleRate: Int
     public var channelCount: Int
@@ -30,9 +30,5 @@ public struct AudioFileInfo: Sendable, Equatable, Codable {
         channelCount = file.channelCount
         frameCount = file.frameCount
         format = file.formatName
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case path, sampleRate = "sample_rate", channelCount = "channels", frameCount = "frames", format
     }
 }
