@@ -163,9 +163,11 @@ public struct CausalConv1D: Layer {
 
     // MARK: Fused taps on gathered time blocks
 
-    /// Rows per block: the gathered [rows, k*C] buffer stays around 128 KiB (L2-resident).
+    /// Rows per block: the gathered [rows, k*C] buffer stays within about 768 KiB (inside a
+    /// 1 MiB L2), with at least 128 rows (GEMMs with fewer rows, or the weight-gradient GEMM
+    /// with K = rows, lose speed) and at most 512 (more blocks balance the threads better).
     static func blockRows(rowLength: Int) -> Int {
-        max(32, min(512, (32_768 / max(1, rowLength)) / 16 * 16))
+        max(128, min(512, (196_608 / max(1, rowLength)) / 16 * 16))
     }
 
     /// The time blocks of all batch items, split into contiguous ranges, one per worker.
@@ -300,22 +302,29 @@ public struct CausalConv1D: Layer {
         precondition(queue.channels == inputChannels && queue.kernelSize == kernelSize && queue.dilation == dilation,
                      "\(weight.name).step: queue was made for another conv (C \(queue.channels), k \(queue.kernelSize), d \(queue.dilation))")
         let (kc, co, batch) = (kernelSize * inputChannels, outputChannels, queue.batch)
+        // The bias goes in first (copied, or added when accumulating), so that the product
+        // below accumulates onto it with beta = 1: no separate pass over y.
+        var beta: Float = accumulate ? 1 : 0
+        if let bias {
+            bias.value.withPointer { pb in
+                for b in 0..<batch {
+                    if accumulate { Ops.axpy(1, pb, y + b * co, count: co) } else { (y + b * co).update(from: pb, count: co) }
+                }
+            }
+            beta = 1
+        }
         weight.value.withPointer { w in
             queue.withWindow(pushing: x) { window in
                 if batch <= 4 {
                     // Small batches: GEMV per item (a GEMM with a tiny M runs far below its peak).
                     for b in 0..<batch {
-                        BLAS.gemv(transpose: true, m: kc, n: co, a: w, lda: co, x: window + b * kc,
-                                  beta: accumulate ? 1 : 0, y: y + b * co)
+                        BLAS.gemv(transpose: true, m: kc, n: co, a: w, lda: co, x: window + b * kc, beta: beta, y: y + b * co)
                     }
                 } else {
                     BLAS.gemm(m: batch, n: co, k: kc, a: window, lda: kc, b: w, ldb: co,
-                              beta: accumulate ? 1 : 0, c: y, ldc: co, threading: .single)
+                              beta: beta, c: y, ldc: co, threading: .single)
                 }
             }
-        }
-        if let bias {
-            bias.value.withPointer { Ops.addRowBias(y, rows: batch, bias: $0, columns: co) }
         }
     }
 }

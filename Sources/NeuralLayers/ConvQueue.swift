@@ -55,10 +55,10 @@ public struct ConvQueue: Sendable {
 
     /// Gathers the window for input `x` ([batch, channels]), calls `body` with it
     /// ([batch, kernelSize * channels], tap-major as the conv weight's rows), then pushes `x`.
-    mutating func withWindow<R>(pushing x: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> R) -> R {
+    mutating func withWindow(pushing x: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> Void) {
         let (k, c, d, len) = (kernelSize, channels, dilation, length)
         let next = self.next
-        let result: R = history.withUnsafeMutableBufferPointer { hist in
+        history.withUnsafeMutableBufferPointer { hist in
             window.withUnsafeMutableBufferPointer { win in
                 // Non-empty by construction: batch, kernelSize, channels > 0.
                 guard let w = win.baseAddress else { preconditionFailure("ConvQueue: empty window") }
@@ -76,14 +76,12 @@ public struct ConvQueue: Sendable {
                         }
                     }
                 }
-                let r = body(UnsafePointer(w))
+                body(UnsafePointer(w))
                 if len > 0, let h = hist.baseAddress {
                     for b in 0..<batch { (h + (b * len + next) * c).update(from: x + b * c, count: c) }
                 }
-                return r
             }
         }
         if len > 0 { self.next = next + 1 == len ? 0 : next + 1 }
-        return result
     }
 }

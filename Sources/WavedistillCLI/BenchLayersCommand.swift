@@ -91,75 +91,74 @@ struct BenchLayersCommand: ParsableCommand {
     private func measure(_ shape: Shape, dilation: Int) -> Record {
         let (ci, co, k, t) = (shape.channels, 2 * shape.channels, shape.kernel, shape.length)
         var rng = Philox(seed: 7, stream: UInt64(ci * 1000 + dilation))
-        var conv = CausalConv1D(prefix: "bench", inputChannels: ci, outputChannels: co, kernelSize: k,
+        let conv = CausalConv1D(prefix: "bench", inputChannels: ci, outputChannels: co, kernelSize: k,
                                 dilation: dilation, rng: &rng)
         let x = Tensor.normal(shape: [1, t, ci], rng: &rng)
         let dy = Tensor.normal(shape: [1, t, co], rng: &rng)
         let flops = 2.0 * Double(t * k * ci * co)
 
-        let forward = median { _ = conv(x) }
-        conv.strategy = .perTap
-        let forwardPerTap = median { _ = conv(x) }
-        conv.strategy = .fusedTaps
+        var perTap = conv
+        perTap.strategy = .perTap
         let (_, cache) = conv.forward(x)
-        let backward = median { _ = conv.backward(dy, cache: cache) }
 
-        // The same total GEMM shapes, plain BLAS.
+        // The same total GEMM shapes, plain BLAS. Backward shapes: dW [k*Cin, Cout] = A^T dy
+        // (K = T) and dx [T, Cin] = dy_k Wt (K = k*Cout).
         let a = Tensor.normal(shape: [t, k * ci], rng: &rng)
-        var c = Tensor(shape: [t, co]), dw = Tensor(shape: [k * ci, co]), dx = Tensor(shape: [t, ci])
         let wt = Tensor.normal(shape: [k * co, ci], rng: &rng)
         let dyk = Tensor.normal(shape: [t, k * co], rng: &rng)
-        let sgemm = conv.weight.value.withPointer { w in
-            a.withPointer { pa in
-                c.withMutablePointer { pc in
-                    median {
-                        BLAS.gemm(m: t, n: co, k: k * ci, a: pa, lda: k * ci, b: w, ldb: co, c: pc, ldc: co, threading: .library)
-                    }
-                }
-            }
-        }
-        // Backward shapes: dW [k*Cin, Cout] = A^T dy (K = T), dx [T, Cin] = dy_k Wt (K = k*Cout).
-        let sgemmBackward = a.withPointer { pa in
-            dy.withPointer { pdy in
-                dyk.withPointer { pdyk in
-                    wt.withPointer { pwt in
-                        dw.withMutablePointer { pdw in
-                            dx.withMutablePointer { pdx in
-                                median {
-                                    BLAS.gemm(transposeA: true, m: k * ci, n: co, k: t, a: pa, lda: k * ci, b: pdy, ldb: co,
-                                              beta: 1, c: pdw, ldc: co, threading: .library)
-                                    BLAS.gemm(m: t, n: ci, k: k * co, a: pdyk, lda: k * co, b: pwt, ldb: ci,
-                                              c: pdx, ldc: ci, threading: .library)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let weights = conv.weight.value
+        let c = Scratch(t * co), dw = Scratch(k * ci * co), dx = Scratch(t * ci), out = Scratch(co)
+        defer { for s in [c, dw, dx, out] { s.free() } }
 
         // One step at batch 1, against one GEMV on the same weights.
         let steps = quick ? 200 : 2_000
         var queue = conv.makeQueue(batch: 1)
         let column = Tensor.normal(shape: [steps, ci], rng: &rng)
-        var out = Tensor(shape: [co])
-        let step = column.withPointer { pc in
-            out.withMutablePointer { po in
-                median {
-                    for s in 0..<steps { conv.step(pc + s * ci, into: po, queue: &queue) }
-                } / Double(steps)
-            }
-        }
         let window = Tensor.normal(shape: [k * ci], rng: &rng)
-        let gemv = conv.weight.value.withPointer { w in
-            window.withPointer { pv in
-                out.withMutablePointer { po in
-                    median {
-                        for _ in 0..<steps { BLAS.gemv(transpose: true, m: k * ci, n: co, a: w, lda: co, x: pv, y: po) }
-                    } / Double(steps)
+
+        // Round-robin: every repetition times each candidate once, so that load from other
+        // processes on this shared machine hits the layer and its BLAS reference alike.
+        let candidates: [() -> Void] = [
+            { _ = conv(x) },
+            { _ = perTap(x) },
+            { _ = conv.backward(dy, cache: cache) },
+            {
+                weights.withPointer { w in a.withPointer { pa in
+                    BLAS.gemm(m: t, n: co, k: k * ci, a: pa, lda: k * ci, b: w, ldb: co, c: c.base, ldc: co, threading: .library)
+                } }
+            },
+            {
+                a.withPointer { pa in dy.withPointer { pdy in
+                    BLAS.gemm(transposeA: true, m: k * ci, n: co, k: t, a: pa, lda: k * ci, b: pdy, ldb: co,
+                              beta: 1, c: dw.base, ldc: co, threading: .library)
+                } }
+                dyk.withPointer { pdyk in wt.withPointer { pwt in
+                    BLAS.gemm(m: t, n: ci, k: k * co, a: pdyk, lda: k * co, b: pwt, ldb: ci, c: dx.base, ldc: ci, threading: .library)
+                } }
+            },
+        ]
+        // OpenBLAS's helper threads keep spinning (sched_yield) for a while after a threaded
+        // call; let them go to sleep before timing the next candidate, or they steal a core
+        // from it. Indices 3 and 4 are the library-threaded references.
+        let times = medians(candidates, cooldownAfter: [3, 4])
+        let (forward, forwardPerTap, backward, sgemm, sgemmBackward) = (times[0], times[1], times[2], times[3], times[4])
+        // Steps are short (µs): alternate blocks of steps and GEMVs many times per repetition.
+        let rounds = 20, perRound = steps / rounds
+        var round = 0
+        let paired = medians([
+            {
+                column.withPointer { pc in
+                    for s in 0..<perRound { conv.step(pc + (round * perRound + s) * ci, into: out.base, queue: &queue) }
                 }
-            }
-        }
+            },
+            {
+                weights.withPointer { w in window.withPointer { pv in
+                    for _ in 0..<perRound { BLAS.gemv(transpose: true, m: k * ci, n: co, a: w, lda: co, x: pv, y: out.base) }
+                } }
+                round = (round + 1) % rounds
+            },
+        ], repetitions: reps * rounds)
+        let step = paired[0] / Double(perRound), gemv = paired[1] / Double(perRound)
         let stepFlops = 2.0 * Double(k * ci * co)
         let g = { (f: Double, s: Double) in f / s / 1e9 }
         return Record(
@@ -171,18 +170,24 @@ struct BenchLayersCommand: ParsableCommand {
             forward_ratio: sgemm / forward, backward_ratio: sgemm / (backward / 2), incremental_ratio: gemv / step)
     }
 
-    /// Median wall time in seconds of `body` over `reps` runs, after two warm-up runs.
-    private func median(_ body: () -> Void) -> Double {
-        body()
-        body()
-        var times: [Double] = []
+    /// Median wall time in seconds of each body over `reps` round-robin repetitions, after two
+    /// warm-up runs of each.
+    private func medians(_ bodies: [() -> Void], repetitions: Int? = nil, cooldownAfter: Set<Int> = []) -> [Double] {
+        for body in bodies { body(); body() }
+        if !cooldownAfter.isEmpty { Thread.sleep(forTimeInterval: 0.2) }
+        var times = [[Double]](repeating: [], count: bodies.count)
         let clock = ContinuousClock()
-        for _ in 0..<reps {
-            let elapsed = clock.measure(body)
-            times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        for _ in 0..<(repetitions ?? reps) {
+            for (i, body) in bodies.enumerated() {
+                let elapsed = clock.measure(body)
+                times[i].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                if cooldownAfter.contains(i) { Thread.sleep(forTimeInterval: 0.2) }
+            }
         }
-        times.sort()
-        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        return times.map { ts in
+            let s = ts.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
     }
 
     private func f1(_ v: Double) -> String { String(format: "%.1f", v) }
@@ -191,4 +196,14 @@ struct BenchLayersCommand: ParsableCommand {
         let widths = [9, 2, 4, 6, 7, 7, 7, 7, 8, 8, 6, 6, 7, 7, 7]
         return zip(cells, widths).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: " ")
     }
+}
+
+/// A malloc'ed float buffer the benchmark closures can write without inout captures.
+private final class Scratch {
+    let base: UnsafeMutablePointer<Float>
+    init(_ count: Int) {
+        base = .allocate(capacity: max(1, count))
+        base.initialize(repeating: 0, count: max(1, count))
+    }
+    func free() { base.deallocate() }
 }
