@@ -13,6 +13,4 @@ enum PCM16 {
         if scaled <= -32768 { return .min }
         return Int16(scaled)
     }
-
-    static func value(_ v: Int16) -> Float { Float(v) / 32768 }
 }

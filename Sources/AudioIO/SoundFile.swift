@@ -62,12 +62,12 @@ final class SoundFile {
         var samples = [Float](repeating: 0, count: total)
         var framesRead = 0
         samples.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             let chunk = 1 << 16
             while framesRead < frameCount {
                 let want = min(chunk, frameCount - framesRead)
                 // Bounds: framesRead + want <= frameCount, so this stays inside the buffer.
-                let got = Int(sf_readf_float(handle, buffer.baseAddress! + framesRead * channelCount,
-                                             sf_count_t(want)))
+                let got = Int(sf_readf_float(handle, base + framesRead * channelCount, sf_count_t(want)))
                 if got <= 0 { break }
                 framesRead += got
             }

@@ -5,8 +5,8 @@ extension FeatureConfig: ValidatableConfig {
     /// section's own key path, e.g. `features.n_fft`).
     public func validate(path: String) throws {
         try Require.that(sampleRate > 0, key(path, "sample_rate"), "must be positive (got \(sampleRate))")
-        try Require.that(fftLength >= 2 && fftLength % 2 == 0, key(path, "n_fft"),
-                         "must be even and at least 2 (got \(fftLength))")
+        try Require.that(fftLength >= 2 && fftLength % 2 == 0 && fftLength <= STFT.maximumFFTLength, key(path, "n_fft"),
+                         "must be even and in 2...\(STFT.maximumFFTLength) (got \(fftLength))")
         try Require.that(windowLength >= 1 && windowLength <= fftLength, key(path, "win_length"),
                          "must be in 1...n_fft = 1...\(fftLength) (got \(windowLength))")
         try Require.that(hopLength > 0, key(path, "hop_length"), "must be positive (got \(hopLength))")

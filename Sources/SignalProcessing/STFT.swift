@@ -16,6 +16,10 @@ public struct STFT: Sendable {
     /// `windowLength` samples centred, zeros outside.
     public let window: [Float]
 
+    /// The largest n_fft accepted: far beyond any audio use, small enough that a typo in a
+    /// config cannot ask for a gigabyte-sized filterbank or FFT plan.
+    public static let maximumFFTLength = 1 << 16
+
     /// Frequency bins per frame: n_fft/2 + 1 (DC to Nyquist).
     public var binCount: Int { fftLength / 2 + 1 }
 
@@ -23,8 +27,8 @@ public struct STFT: Sendable {
     public init(fftLength: Int, hopLength: Int, windowLength: Int? = nil, center: Bool = true,
                 window: WindowFunction = .hann) throws(STFTError) {
         let windowLength = windowLength ?? fftLength
-        guard fftLength >= 2, fftLength % 2 == 0 else {
-            throw .invalidParameters("n_fft must be even and at least 2 (got \(fftLength))")
+        guard fftLength >= 2, fftLength % 2 == 0, fftLength <= Self.maximumFFTLength else {
+            throw .invalidParameters("n_fft must be even and in 2...\(Self.maximumFFTLength) (got \(fftLength))")
         }
         guard hopLength > 0 else { throw .invalidParameters("hop_length must be positive (got \(hopLength))") }
         guard windowLength >= 1, windowLength <= fftLength else {

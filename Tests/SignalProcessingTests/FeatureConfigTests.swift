@@ -42,6 +42,7 @@ import Testing
         (#"{"sample_rate": 0}"#, "sample_rate"),
         (#"{"n_fft": 1023}"#, "n_fft"),
         (#"{"n_fft": 0}"#, "n_fft"),
+        (#"{"n_fft": 1099511627776, "win_length": 1024}"#, "n_fft"),
         (#"{"win_length": 2048}"#, "win_length"),
         (#"{"win_length": 0}"#, "win_length"),
         (#"{"hop_length": 0}"#, "hop_length"),
