@@ -66,6 +66,9 @@ let package = Package(
         .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration",
                                                 "Optimization", "Training", "Corpus", "SignalProcessing"],
                 swiftSettings: numericSwiftSettings),
+        .target(name: "Student", dependencies: ["NeuralLayers", "Tensors", "Randomness", "Configuration",
+                                                "Optimization", "FileFormats", "SignalProcessing", "Distributions"],
+                swiftSettings: numericSwiftSettings),
 
         // MARK: Application
         .executableTarget(name: "WavedistillCLI", dependencies: [
@@ -90,6 +93,10 @@ let package = Package(
         .testTarget(name: "TeacherTests",
                     dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",
                                    "Training", "Corpus", "AudioIO", "SignalProcessing"]),
+        .testTarget(name: "StudentTests",
+                    dependencies: ["Student", "Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",
+                                   "Optimization", "FileFormats", "SignalProcessing", "Configuration"],
+                    swiftSettings: numericSwiftSettings),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),
     ]
 )

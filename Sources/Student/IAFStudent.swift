@@ -1,0 +1,192 @@
+import Configuration
+import Distributions
+import NeuralLayers
+import Randomness
+import Tensors
+
+/// The student: an inverse autoregressive flow with a logistic base (DESIGN §4), conditioned on
+/// log-mel frames. From noise z `[B, T, 1]` (z_t ~ Logistic(0, 1)) it computes, for all t at once,
+///
+///     c       = crop_T(upsampler(mel))                 [B, T, Cmel]   one upsampler shared by all flows
+///     x_0     = z
+///     mu_i, log s_i = f_i(x_{i-1}, c)                  flow i = 1...N (`StudentFlow`; depend on x_{i-1}[<t])
+///     x_i     = x_{i-1} * s_i + mu_i                    s_i = exp(log s_i)
+///     mu_tot  <- mu_tot * s_i + mu_i,  log s_tot += log s_i     (from 0, 0)
+///
+/// and returns x_N, mu_tot, log s_tot (`StudentOutput`). x_N[t] | z_<t ~ Logistic(mu_tot[t], s_tot[t]):
+///
+///     log p_S(x) = sum_t [ log p_logistic(z_t; 0, 1) - log s_tot[t] ]
+///
+/// Initialisation: every flow's head has zero weights and bias (0, log(initialScale)/N), so
+/// at the start mu_i = 0 and s_i = initialScale^(1/N) for every input: the student's first
+/// output is exactly x = initialScale * z, mu_tot = 0, s_tot = initialScale (small, DESIGN §4),
+/// whatever the conditioning. The head's weights get gradients from the first step on (their
+/// gradient is h_L^T d θ, nonzero); the layers below start receiving gradients once the head
+/// weights move off zero. The rest is initialised like the teacher (LeCun-normal weights,
+/// zero biases, triangle upsampler).
+///
+/// Parameters (checkpoint order): `student.upsampler.*`, then for each flow i
+/// `student.flows.<i>.input.*`, `student.flows.<i>.layers.<l>.*`, `student.flows.<i>.head.*`.
+/// docs/student.md lists every tensor.
+public struct IAFStudent {
+    public let config: StudentConfig
+    /// Mel bands of the conditioning (the feature config's n_mels).
+    public let conditionChannels: Int
+    /// Samples per conditioning frame (the feature config's hop).
+    public let hop: Int
+    public let upsampler: ConditionUpsampler
+    public let flows: [StudentFlow]
+    /// Every trainable tensor, in checkpoint order.
+    public let parameters: ParameterSet
+
+    /// A freshly initialised student. Throws if the config is invalid for this hop.
+    public init(config: StudentConfig, conditionChannels: Int, hop: Int, seed: UInt64) throws {
+        try config.validate(path: "student.model")
+        try config.upsampler.validate(path: "student.model.upsampler", hop: hop)
+        try Require.positive(conditionChannels, "conditionChannels")
+        self.config = config
+        self.conditionChannels = conditionChannels
+        self.hop = hop
+        var rng = Philox(seed: seed, stream: 0x57D0_1AF0)
+        upsampler = ConditionUpsampler(prefix: "student.upsampler", channels: conditionChannels, hop: hop,
+                                       mode: config.upsampler.mode)
+        var built: [StudentFlow] = []
+        for i in config.flows.indices {
+            built.append(StudentFlow(index: i, config: config, conditionChannels: conditionChannels, rng: &rng))
+        }
+        flows = built
+        var all = ParameterSet(upsampler.parameters)
+        for flow in flows { for p in flow.parameters { all.append(p) } }
+        parameters = all
+    }
+
+    /// Samples of z that x_N[t] depends on: z[t - R + 1 ... t] (see `StudentConfig.receptiveField`).
+    public var receptiveField: Int { config.receptiveField }
+
+    // MARK: Conditioning
+
+    /// The upsampled conditioning `[B, T, Cmel]` for `length` samples, with its cache.
+    public func condition(mel: Tensor, length: Int) -> (condition: Tensor, cache: ConditionUpsampler.Cache) {
+        checkMel(mel, length: length)
+        let (up, cache) = upsampler.forward(mel)
+        return (TimeWindow.crop(up, from: 0, length: length), cache)
+    }
+
+    func checkMel(_ mel: Tensor, length: Int) {
+        precondition(mel.rank == 3 && mel.shape[2] == conditionChannels,
+                     "student: mel must be [B, F, \(conditionChannels)], got \(mel.shape)")
+        precondition(length >= 0 && mel.shape[1] * hop >= length,
+                     "student: \(mel.shape[1]) frames x hop \(hop) cannot condition \(length) samples")
+    }
+
+    // MARK: Forward / backward
+
+    public struct Cache {
+        public let upsampler: ConditionUpsampler.Cache?
+        public let upsampledLength: Int
+        public let conditionShape: [Int]
+        public let flows: [StudentFlow.Cache]
+        let steps: [AffineComposition.Cache]
+    }
+
+    /// x_N, mu_tot, log s_tot for noise z `[B, T, 1]` under mel frames `[B, F, Cmel]`, F*hop >= T.
+    /// The backward then also reaches the upsampler's parameters.
+    public func forward(noise z: Tensor, mel: Tensor) -> (output: StudentOutput, cache: Cache) {
+        let (c, upCache) = condition(mel: mel, length: z.shape[1])
+        return forward(noise: z, condition: c, upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
+    }
+
+    /// The same under an already upsampled conditioning c `[B, T, Cmel]` (no upsampler gradients).
+    public func forward(noise z: Tensor, condition c: Tensor) -> (output: StudentOutput, cache: Cache) {
+        forward(noise: z, condition: c, upsamplerCache: nil, upsampledLength: c.shape[1])
+    }
+
+    private func forward(noise z: Tensor, condition c: Tensor, upsamplerCache: ConditionUpsampler.Cache?,
+                         upsampledLength: Int) -> (output: StudentOutput, cache: Cache) {
+        checkInputs(z, c)
+        var x = z
+        var mean = Tensor(shape: z.shape), logScale = Tensor(shape: z.shape)
+        var flowCaches: [StudentFlow.Cache] = [], steps: [AffineComposition.Cache] = []
+        for flow in flows {
+            let (mu, l, cache) = flow.forward(x, condition: c)
+            flowCaches.append(cache)
+            if let step = AffineComposition.forward(x: &x, mean: &mean, logScale: &logScale,
+                                                    flowMean: mu, flowLogScale: l, keepCache: true) {
+                steps.append(step)
+            }
+        }
+        return (StudentOutput(x: x, mean: mean, logScale: logScale),
+                Cache(upsampler: upsamplerCache, upsampledLength: upsampledLength, conditionShape: c.shape,
+                      flows: flowCaches, steps: steps))
+    }
+
+    func checkInputs(_ z: Tensor, _ c: Tensor) {
+        precondition(z.rank == 3 && z.shape[2] == 1, "student: noise must be [B, T, 1], got \(z.shape)")
+        precondition(c.shape == [z.shape[0], z.shape[1], conditionChannels],
+                     "student: conditioning \(c.shape) does not match noise \(z.shape) (expected [B, T, \(conditionChannels)])")
+    }
+
+    /// Backward from the gradients of the three outputs (nil: zero), each `[B, T, 1]`. Adds every
+    /// parameter gradient (the upsampler's too when the forward took mel frames) and returns
+    /// d loss / d z `[B, T, 1]`.
+    ///
+    /// The forward in reverse, flow N first; for flow i (see `AffineComposition` for the algebra):
+    ///
+    ///     d mu_i, d log s_i          from (dx_i, dM_i, dL_i) through x_i, M_i, L_i
+    ///     dx_{i-1}  = dx_i * s_i  +  f_i^T(d mu_i, d log s_i)    the second term: flow i's
+    ///                                                            network on x_{i-1}[<t] (`StudentFlow.backward`)
+    ///     dM_{i-1}  = dM_i * s_i,   dL_{i-1} = dL_i
+    ///     d c      += the flow's conditioning gradient
+    ///
+    /// and at the end d z = dx_0, and the upsampler's backward on d c (zero-padded to F*hop).
+    @discardableResult
+    public func backward(x dX: Tensor?, mean dMean: Tensor?, logScale dLogScale: Tensor?, cache: Cache) -> Tensor {
+        let shape = Array(cache.conditionShape.dropLast()) + [1]
+        for (name, d) in [("x", dX), ("mean", dMean), ("logScale", dLogScale)] {
+            if let d { precondition(d.shape == shape, "student.backward: d\(name) is \(d.shape), expected \(shape)") }
+        }
+        var dx = dX ?? Tensor(shape: shape)
+        var dM = dMean ?? Tensor(shape: shape)
+        let dL = dLogScale ?? Tensor(shape: shape)
+        var dCondition: Tensor?
+        for i in flows.indices.reversed() {
+            let (dMu, dl) = AffineComposition.backward(dx: &dx, dMean: &dM, dLogScale: dL, cache: cache.steps[i])
+            let (dxNet, dc) = flows[i].backward(mean: dMu, logScale: dl, cache: cache.flows[i])
+            Ops.axpy(1, dxNet, &dx)
+            if let dc {
+                if dCondition == nil { dCondition = dc } else { Ops.axpy(1, dc, &dCondition!) }
+            }
+        }
+        if let upCache = cache.upsampler, let dc = dCondition {
+            _ = upsampler.backward(TimeWindow.pad(dc, toLength: cache.upsampledLength), cache: upCache)
+        }
+        return dx
+    }
+
+    // MARK: Likelihood
+
+    /// log p_S(x_t | x_<t) for every t: `[B * T]` in row order, for the noise z `[B, T, 1]`
+    /// that produced `output`:
+    ///
+    ///     log p_logistic(z_t; 0, 1) - log s_tot[t]     (= -z - 2 softplus(-z) - log s_tot)
+    ///
+    /// z is the base noise itself (temperature 1): x_t = mu_tot + s_tot z_t with mu_tot, s_tot
+    /// fixed given z_<t, so the density of x_t is the density of z_t divided by s_tot.
+    public func logLikelihood(noise z: Tensor, output: StudentOutput) -> [Float] {
+        precondition(z.shape == output.logScale.shape,
+                     "student.logLikelihood: noise \(z.shape) does not match the output \(output.logScale.shape)")
+        var out = [Float](repeating: 0, count: z.count)
+        z.withUnsafeBufferPointer { zs in
+            output.logScale.withUnsafeBufferPointer { ls in
+                for i in out.indices { out[i] = Logistic.logPDF(zs[i], mean: 0, logScale: 0) - ls[i] }
+            }
+        }
+        return out
+    }
+}
+
+extension Require {
+    static func positive(_ value: Int, _ name: String) throws {
+        try Require.that(value > 0, name, "must be positive (got \(value))")
+    }
+}

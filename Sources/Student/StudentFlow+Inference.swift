@@ -1,0 +1,38 @@
+import NeuralLayers
+import Tensors
+
+/// The forward of a flow without backward caches (synthesis, evaluation): the same formula as
+/// `forward(_:condition:)`, with every residual layer run by `FusedResidualBlock`. Memory: two
+/// `[B, T, C]` residual-stream buffers, used alternately.
+extension StudentFlow {
+    /// The fused layers, built once per synthesis call (they copy the weights).
+    func fusedBlocks() -> [FusedResidualBlock] { blocks.map(FusedResidualBlock.init) }
+
+    /// mu_i and log s_i (clamped), each `[B, T, 1]`, for x_{i-1} `[B, T, 1]` under c `[B, T, Cmel]`.
+    func infer(_ x: Tensor, condition c: Tensor, fused: [FusedResidualBlock]? = nil) -> (mean: Tensor, logScale: Tensor) {
+        let layers = fused ?? fusedBlocks()
+        let (batch, length, cc) = (x.shape[0], x.shape[1], channels)
+        // h_0[t] = w_in * x[t-1] + b_in (x[-1] = 0): the input Linear on the shifted input.
+        var h = Tensor(shape: [batch, length, cc])
+        let w = input.weight.value.scalars
+        let bias = input.bias?.value.scalars ?? [Float](repeating: 0, count: cc)
+        x.withPointer { px in
+            h.withMutablePointer { ph in
+                for b in 0..<batch {
+                    for t in 0..<length {
+                        let a = t == 0 ? 0 : px[b * length + t - 1]
+                        let row = ph + (b * length + t) * cc
+                        for ch in 0..<cc { row[ch] = w[ch] * a + bias[ch] }
+                    }
+                }
+            }
+        }
+        var next = Tensor(shape: h.shape)
+        for layer in layers {
+            layer.apply(h, condition: c, into: &next)
+            swap(&h, &next)
+        }
+        let (mean, raw) = Self.split(head(h))
+        return (mean, clamped(raw))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import NeuralLayers
+import Randomness
+import Tensors
+import Testing
+@testable import Student
+
+@Suite struct SynthesisTests {
+    @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
+    func oneShotSynthesisEqualsTheTrainingForward(kind: UpsamplerConfig.Kind) throws {
+        let student = try tinyStudent(upsampler: kind)
+        let (z, mel) = randomCase(batch: 2, length: 57)
+        let reference = student.forward(noise: z, mel: mel).output
+        let fast = student.synthesize(mel: mel, noise: z)
+        #expect(fast.shape == [2, 57])
+        let worst = maxAbsDifference(fast, reference.x)
+        #expect(worst <= 1e-5, "max |synthesize - forward| = \(worst)")
+        let c = student.condition(mel: mel, length: 57).condition
+        let inferred = student.infer(noise: z, condition: c)
+        #expect(maxAbsDifference(inferred.mean, reference.mean) <= 1e-5)
+        #expect(maxAbsDifference(inferred.logScale, reference.logScale) <= 1e-5)
+    }
+
+    /// The fused inference layer against `ResidualBlock.forward`, on a case with several time
+    /// blocks per item (240 rows for gate 32 ... 256), kernel 3 and both residual scalings.
+    @Test(arguments: [true, false])
+    func fusedLayerEqualsResidualBlock(scaleResidual: Bool) throws {
+        var rng = Philox(seed: 31)
+        let block = ResidualBlock(prefix: "probe", configuration: .init(
+            residualChannels: 16, gateChannels: 32, skipChannels: nil, conditionChannels: 5, kernelSize: 3,
+            dilation: 4, scaleResidual: scaleResidual), rng: &rng)
+        block.dilated.bias?.value = Tensor.normal(shape: [32], std: 0.3, rng: &rng)
+        block.residual.bias?.value = Tensor.normal(shape: [16], std: 0.3, rng: &rng)
+        let x = Tensor.normal(shape: [3, 1000, 16], rng: &rng)
+        let c = Tensor.normal(shape: [3, 1000, 5], rng: &rng)
+        let reference = block.forward(x, condition: c).output
+        var fused = Tensor(shape: x.shape)
+        FusedResidualBlock(block).apply(x, condition: c, into: &fused)
+        let worst = maxAbsDifference(fused, reference)
+        #expect(worst <= 1e-5, "max |fused - ResidualBlock| = \(worst)")
+    }
+
+    @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
+    func chunkedSynthesisEqualsOneShot(kind: UpsamplerConfig.Kind) throws {
+        let student = try tinyStudent(upsampler: kind)
+        let length = 101
+        let (_, mel) = randomCase(batch: 2, length: length, seed: 7)
+        let oneShot = student.synthesize(mel: mel, length: length, seed: 9)
+        #expect(oneShot.shape == [2, length])
+        // Chunks smaller than the receptive field (9) and the frame margin, not dividing T, and larger than T.
+        for chunk in [1, 3, 8, 9, 16, 37, 100, 101, 500] {
+            let chunked = student.synthesize(mel: mel, length: length, seed: 9, chunkSamples: chunk)
+            let worst = maxAbsDifference(chunked, oneShot)
+            #expect(worst <= 1e-5, "chunk \(chunk): max |chunked - one-shot| = \(worst)")
+        }
+        // Not trivially equal: the samples vary.
+        #expect(Set(oneShot.scalars).count > 150)
+    }
+
+    @Test func chunkedSynthesisOfTheSmallPresetEqualsOneShot() throws {
+        // Real sizes: kernel 3, dilations 1 ... 32, receptive field 509, hop 256, 4 transposed stages.
+        let student = try IAFStudent(config: .preset(.small), conditionChannels: 20, hop: 256, seed: 3)
+        randomizeHeads(of: student, seed: 4)
+        let length = 3000
+        let (_, mel) = randomCase(batch: 1, length: length, mels: 20, hop: 256, seed: 5)
+        let oneShot = student.synthesize(mel: mel, length: length, seed: 6)
+        for chunk in [700, 1024] {
+            let worst = maxAbsDifference(student.synthesize(mel: mel, length: length, seed: 6, chunkSamples: chunk), oneShot)
+            #expect(worst <= 1e-5, "chunk \(chunk): max |chunked - one-shot| = \(worst)")
+        }
+    }
+
+    @Test func noiseIsSeededScaledAndPositionAddressable() throws {
+        let student = try tinyStudent()
+        let (_, mel) = randomCase(batch: 1, length: 40)
+        let a = IAFStudent.noise(batch: 1, length: 40, seed: 3)
+        let longer = IAFStudent.noise(batch: 1, length: 60, seed: 3)
+        #expect(Array(longer.scalars.prefix(40)) == a.scalars)
+        #expect(IAFStudent.noise(batch: 1, length: 40, seed: 4) != a)
+        let cold = IAFStudent.noise(batch: 1, length: 40, seed: 3, temperature: 0.5)
+        #expect(zip(cold.scalars, a.scalars).allSatisfy { $0 == 0.5 * $1 })
+        // synthesize(seed:) is synthesize(noise:) on that noise.
+        let bySeed = student.synthesize(mel: mel, length: 40, seed: 3, temperature: 0.5)
+        let byNoise = student.synthesize(mel: mel, noise: cold)
+        #expect(bySeed == byNoise)
+        // Default length: (F - 1) * hop.
+        #expect(student.synthesize(mel: mel, seed: 3).shape == [1, (mel.shape[1] - 1) * 4])
+    }
+}
