@@ -11,13 +11,15 @@ public final class ProgressReporter {
     private var lastLine = Date.distantPast
     private let startCount: Int
     private var drewBar = false
+    private let sink: LogSink
 
     /// - Parameters:
     ///   - startCount: steps already done before this process (a resumed run), so that the
     ///     rate and ETA count only this process's work.
     ///   - lineInterval: seconds between plain lines when not on a terminal.
     public init(label: String, total: Int, startCount: Int = 0, lineInterval: TimeInterval = 10,
-                forceTerminal: Bool? = nil) {
+                forceTerminal: Bool? = nil, sink: LogSink = .standardError) {
+        self.sink = sink
         self.label = label
         self.total = total
         self.startCount = startCount
@@ -38,27 +40,29 @@ public final class ProgressReporter {
         for (name, value) in figures { text += " \(name) \(Self.format(value))" }
         if perStep > 0 { text += " \(Self.format(stepRate * perStep)) \(rateUnit)" }
         text += " ETA \(Self.duration(eta))"
+        let periodic = force || done >= total || now.timeIntervalSince(lastLine) >= lineInterval
         if isTerminal {
             let width = 24
             let filled = total > 0 ? min(width, width * done / total) : 0
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[K[\(bar)] \(text)".utf8))
+            sink.terminal("\r\u{1B}[K[\(bar)] \(text)")
             drewBar = true
+            if periodic { sink.line(text, terminal: false); lastLine = now }
             if done >= total { finish() }
-        } else if force || done >= total || now.timeIntervalSince(lastLine) >= lineInterval {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+        } else if periodic {
+            sink.line(text)
             lastLine = now
         }
     }
 
     /// A message on its own line (does not break the live bar).
     public func message(_ text: String) {
-        if drewBar { FileHandle.standardError.write(Data("\n".utf8)); drewBar = false }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        finish()
+        sink.line(text)
     }
 
     public func finish() {
-        if drewBar { FileHandle.standardError.write(Data("\n".utf8)); drewBar = false }
+        if drewBar { sink.terminal("\n"); drewBar = false }
     }
 
     static func format(_ x: Double) -> String {

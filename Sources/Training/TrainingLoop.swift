@@ -67,6 +67,8 @@ public struct TrainingLoop {
     public let seed: UInt64
     public let label: String
     public var reducer: any GradientReducer = LocalGradientReducer()
+    /// Progress lines and messages (stderr and the stage's log file).
+    public var sink: LogSink = .standardError
 
     public init(settings: TrainingSettings, directory: URL, seed: UInt64, label: String) {
         self.settings = settings
@@ -103,7 +105,7 @@ public struct TrainingLoop {
         var bestValidation = restored?.state.bestValidationLoss
         let metrics = try MetricsLog(url: directory.appendingPathComponent("metrics.jsonl"),
                                      resumingAt: restored == nil ? nil : startStep)
-        let progress = ProgressReporter(label: label, total: settings.steps, startCount: startStep)
+        let progress = ProgressReporter(label: label, total: settings.steps, startCount: startStep, sink: sink)
         if let restored {
             progress.message("\(label): resuming from \(restored.entry.url.path) (step \(startStep))")
         }

@@ -1,0 +1,45 @@
+import Distributions
+import Foundation
+import Tensors
+
+/// A teacher whose density is known in closed form: the autoregressive logistic process
+///
+///     x_t | x_<t ~ Logistic(a * x_{t-1}, s)      (x_{-1} = 0)
+///
+/// expressed as a one-component discretized mixture of logistics, θ_t = [0, a x_{t-1}, log s],
+/// and ignoring the mel. An IAF student can represent it exactly (mu_tot[t] = a x[t-1],
+/// s_tot = s), so distilling from it must drive the KL to ~0 and recover a and s: the
+/// end-to-end test of the estimator, its gradients and the student's backward.
+public struct LogisticAutoregressiveTeacher: DistillationTeacher {
+    public let coefficient: Float
+    public let scale: Float
+    public let distribution: any OutputDistribution
+
+    public init(coefficient: Float, scale: Float) throws {
+        self.coefficient = coefficient
+        self.scale = scale
+        distribution = try DiscretizedMixtureOfLogistics(mixtureCount: 1, logScaleMin: -9)
+    }
+
+    public func parametersWithBackward(audio x: Tensor, mel: Tensor) -> (params: Tensor, backward: (Tensor) -> Tensor) {
+        let (batch, length) = (x.shape[0], x.shape[1])
+        let a = coefficient, logScale = Float(Foundation.log(Double(scale)))
+        var params = Tensor(shape: [batch, length, 3])
+        for b in 0..<batch {
+            for t in 0..<length {
+                let r = (b * length + t) * 3
+                params.scalars[r + 1] = t > 0 ? a * x.scalars[b * length + t - 1] : 0
+                params.scalars[r + 2] = logScale
+            }
+        }
+        let backward: (Tensor) -> Tensor = { dParams in
+            // d mean_t / d x_{t-1} = a.
+            var dx = Tensor(shape: [batch, length, 1])
+            for b in 0..<batch {
+                for t in 1..<max(1, length) { dx.scalars[b * length + t - 1] = a * dParams.scalars[(b * length + t) * 3 + 1] }
+            }
+            return dx
+        }
+        return (params, backward)
+    }
+}

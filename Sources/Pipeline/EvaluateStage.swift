@@ -1,0 +1,111 @@
+import AudioIO
+import Corpus
+import Distillation
+import Evaluation
+import FileFormats
+import Foundation
+import SignalProcessing
+import Student
+import Teacher
+import Tensors
+import Training
+
+/// Stage 5: on the held-out utterances, the teacher's NLL, the student's KL to the teacher, and
+/// copy-synthesis quality of teacher, student and Griffin-Lim against the reference
+/// (log-spectral distance and mel-cepstral distortion, dB). Writes `eval.json`.
+public enum EvaluateStage {
+    public static let resultFile = "eval.json"
+
+    public struct Quality: Codable {
+        public var lsdDB: Double
+        public var mcdDB: Double
+        enum CodingKeys: String, CodingKey { case lsdDB = "lsd_db", mcdDB = "mcd_db" }
+    }
+
+    public struct UtteranceResult: Codable {
+        public var id: String
+        public var teacherNLLBitsPerSample: Double
+        public var studentKLNatsPerSample: Double
+        public var systems: [String: Quality]
+        enum CodingKeys: String, CodingKey {
+            case id, systems
+            case teacherNLLBitsPerSample = "teacher_nll_bits_per_sample"
+            case studentKLNatsPerSample = "student_kl_nats_per_sample"
+        }
+    }
+
+    public struct Result: Codable {
+        public var teacherNLLBitsPerSample: Double
+        public var teacherNLLNatsPerSample: Double
+        public var studentKLNatsPerSample: Double
+        public var teacher: Quality?
+        public var student: Quality
+        public var griffinLim: Quality
+        public var perUtterance: [UtteranceResult]
+        enum CodingKeys: String, CodingKey {
+            case teacher, student
+            case griffinLim = "griffin_lim"
+            case teacherNLLBitsPerSample = "teacher_nll_bits_per_sample"
+            case teacherNLLNatsPerSample = "teacher_nll_nats_per_sample"
+            case studentKLNatsPerSample = "student_kl_nats_per_sample"
+            case perUtterance = "per_utterance"
+        }
+    }
+
+    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
+        let config = experiment.config
+        let features = config.features
+        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: features)
+        let utterances = try corpus.load(split: "valid")
+        let teacher = try DistillStage.loadTeacher(experiment)
+        let (student, _, _) = try IAFStudent.load(from: experiment.directory(.distill).appendingPathComponent(DistillStage.weightsFile))
+        let synthesisDir = experiment.directory(.synthesize)
+        let records = try JSONDecoder().decode([SynthesizeStage.Record].self,
+                                               from: Data(contentsOf: synthesisDir.appendingPathComponent(SynthesizeStage.recordFile)))
+        let maxSamples = Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate))
+        let mcdConfig = MelCepstralDistortionConfig(features: features)
+        var perUtterance: [UtteranceResult] = []
+        for u in utterances {
+            guard let record = records.first(where: { $0.id == u.id }) else { continue }
+            // Teacher NLL and student KL on the same span.
+            let n = min(u.samples.count, maxSamples) / features.hopLength * features.hopLength
+            let frames = n / features.hopLength + 1
+            let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
+            let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
+            let nll = teacher.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
+            let klTask = DistillationTask(student: student, teacher: teacher, features: features,
+                                          klWeight: 1, klSamples: config.losses.klSamples, contrastiveGamma: 0,
+                                          spectralLosses: [], training: [u], validation: [u], batchSize: 1,
+                                          cropSamples: features.hopLength, validationSamples: maxSamples)
+            let kl = try klTask.validate()["kl"] ?? .nan
+
+            let reference = try Audio(contentsOf: synthesisDir.appendingPathComponent(record.reference)).samples
+            var systems: [String: Quality] = [:]
+            for (name, path) in [("student", record.student), ("griffin_lim", record.griffinLim), ("teacher", record.teacher)] {
+                guard let path else { continue }
+                let audio = try Audio(contentsOf: synthesisDir.appendingPathComponent(path)).samples
+                let m = min(audio.count, reference.count)
+                systems[name] = Quality(lsdDB: try logSpectralDistance(reference: Array(reference[0..<m]), synthesized: Array(audio[0..<m])),
+                                        mcdDB: try melCepstralDistortion(reference: Array(reference[0..<m]), synthesized: Array(audio[0..<m]),
+                                                                         config: mcdConfig))
+            }
+            perUtterance.append(UtteranceResult(id: u.id, teacherNLLBitsPerSample: nll / log(2), studentKLNatsPerSample: kl, systems: systems))
+            let summary = systems.sorted { $0.key < $1.key }.map { String(format: "%@ LSD %.2f dB MCD %.2f dB", $0.key, $0.value.lsdDB, $0.value.mcdDB) }
+            sink.line(String(format: "evaluate: %@ teacher NLL %.3f bits/sample, student KL %.3f nats/sample; ", u.id, nll / log(2), kl) + summary.joined(separator: "; "))
+        }
+        func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+        func quality(_ name: String) -> Quality? {
+            let q = perUtterance.compactMap { $0.systems[name] }
+            return q.isEmpty ? nil : Quality(lsdDB: mean(q.map(\.lsdDB)), mcdDB: mean(q.map(\.mcdDB)))
+        }
+        let bits = mean(perUtterance.map(\.teacherNLLBitsPerSample))
+        let result = Result(teacherNLLBitsPerSample: bits, teacherNLLNatsPerSample: bits * log(2),
+                            studentKLNatsPerSample: mean(perUtterance.map(\.studentKLNatsPerSample)),
+                            teacher: quality("teacher"), student: quality("student") ?? Quality(lsdDB: .nan, mcdDB: .nan),
+                            griffinLim: quality("griffin_lim") ?? Quality(lsdDB: .nan, mcdDB: .nan), perUtterance: perUtterance)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(encoder.encode(result), to: directory.appendingPathComponent(resultFile))
+    }
+}

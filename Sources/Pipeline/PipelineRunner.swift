@@ -1,0 +1,74 @@
+import FileFormats
+import Foundation
+import Training
+
+/// Runs a range of stages of one experiment: skips stages already complete under the current
+/// config, resumes an interrupted one from its checkpoints, re-runs changed ones, and stops at
+/// the first failure with a message naming the stage and its log (earlier stages stay intact).
+public struct PipelineRunner {
+    public let experiment: Experiment
+    /// Runs stages even if complete (`--force`).
+    public var force = false
+
+    public init(experiment: Experiment) { self.experiment = experiment }
+
+    /// Checks `--stage/--stop-stage` against the fixed stage numbers.
+    public static func stageRange(start: Int?, stop: Int?) throws -> ClosedRange<Int> {
+        let first = Stage.allCases.first!.rawValue, last = Stage.allCases.last!.rawValue
+        let a = start ?? first, b = stop ?? last
+        let names = Stage.allCases.map { "\($0.rawValue)=\($0.name)" }.joined(separator: ", ")
+        guard (first...last).contains(a), (first...last).contains(b) else {
+            throw PipelineError.badStageRange("stages are numbered \(first)...\(last) (\(names)); got --stage \(a) --stop-stage \(b)")
+        }
+        guard a <= b else {
+            throw PipelineError.badStageRange("--stage \(a) is after --stop-stage \(b)")
+        }
+        return a...b
+    }
+
+    /// Runs one stage (if needed). Returns false when it was skipped as complete.
+    @discardableResult
+    public func run(_ stage: Stage) throws -> Bool {
+        if experiment.isComplete(stage) && !force {
+            FileHandle.standardError.write(Data("== \(stage): complete, skipped (\(experiment.directory(stage).path))\n".utf8))
+            return false
+        }
+        try experiment.requireUpstream(stage)
+        let (directory, resuming) = try experiment.begin(stage)
+        let logURL = directory.appendingPathComponent("log.txt")
+        let sink = try LogSink(file: logURL)
+        sink.line("== \(stage)\(resuming ? " (resuming)" : ""): \(directory.path)")
+        let started = Date()
+        do {
+            switch stage {
+            case .prepare: try PrepareStage.run(experiment, directory: directory, sink: sink)
+            case .trainTeacher: try TrainTeacherStage.run(experiment, directory: directory, sink: sink)
+            case .distill: try DistillStage.run(experiment, directory: directory, sink: sink)
+            case .synthesize: try SynthesizeStage.run(experiment, directory: directory, sink: sink)
+            case .evaluate: try EvaluateStage.run(experiment, directory: directory, sink: sink)
+            case .bench: try BenchStage.run(experiment, directory: directory, sink: sink)
+            }
+        } catch {
+            sink.line("\(stage) failed: \(error)", terminal: false)
+            throw PipelineError.failed(stage: stage, underlying: "\(error)", log: logURL.path)
+        }
+        try experiment.finish(stage)
+        sink.line(String(format: "== %@ done in %.1f s", stage.description, Date().timeIntervalSince(started)))
+        return true
+    }
+
+    /// Runs `range` in order, then writes `summary.json` and prints the summary.
+    public func run(stages range: ClosedRange<Int>) throws {
+        try FileManager.default.createDirectory(at: experiment.root, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(encoder.encode(experiment.config), to: experiment.root.appendingPathComponent("pipeline.json"))
+        for n in range {
+            guard let stage = Stage(rawValue: n) else { continue }
+            try run(stage)
+        }
+        let summary = try RunSummary.collect(experiment)
+        try summary.write(to: experiment.root.appendingPathComponent("summary.json"))
+        print(summary.text(experiment))
+    }
+}

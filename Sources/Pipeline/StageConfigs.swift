@@ -1,0 +1,129 @@
+import Configuration
+import Training
+
+/// YAML `training:`: one `TrainingSettings` block per trained model.
+public struct TrainingSection: Codable, Sendable, Equatable, ValidatableConfig {
+    public var teacher = TrainingSettings()
+    public var student = TrainingSettings()
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case teacher, student }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        teacher = try c.value(.teacher, default: teacher)
+        student = try c.value(.student, default: student)
+    }
+
+    public func validate(path: String) throws {
+        try teacher.validate(path: key(path, "teacher"))
+        try student.validate(path: key(path, "student"))
+    }
+}
+
+/// YAML `synthesis:`: copy synthesis of the held-out utterances.
+public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
+    /// Student noise temperature (1 = the trained distribution).
+    public var studentTemperature: Double = 1
+    /// Teacher sampling temperature.
+    public var teacherTemperature: Double = 1
+    /// The student synthesises in chunks of this many samples (bounded memory; identical output).
+    public var chunkSamples: Int = 32_000
+    /// The teacher samples one step at a time: only the first this many seconds of each
+    /// utterance (0: none).
+    public var teacherMaxSeconds: Double = 2
+    public var seed: UInt64 = 7
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case studentTemperature = "student_temperature"
+        case teacherTemperature = "teacher_temperature"
+        case chunkSamples = "chunk_samples"
+        case teacherMaxSeconds = "teacher_max_seconds"
+        case seed
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        studentTemperature = try c.value(.studentTemperature, default: studentTemperature)
+        teacherTemperature = try c.value(.teacherTemperature, default: teacherTemperature)
+        chunkSamples = try c.value(.chunkSamples, default: chunkSamples)
+        teacherMaxSeconds = try c.value(.teacherMaxSeconds, default: teacherMaxSeconds)
+        seed = try c.value(.seed, default: seed)
+    }
+
+    public func validate(path: String) throws {
+        try Require.that(studentTemperature >= 0 && studentTemperature <= 2, key(path, "student_temperature"), "must be in [0, 2]")
+        try Require.that(teacherTemperature >= 0 && teacherTemperature <= 2, key(path, "teacher_temperature"), "must be in [0, 2]")
+        try Require.that(chunkSamples >= 256, key(path, "chunk_samples"), "must be >= 256")
+        try Require.that(teacherMaxSeconds >= 0, key(path, "teacher_max_seconds"), "must be >= 0")
+    }
+}
+
+/// YAML `evaluation:`.
+public struct EvaluationConfig: Codable, Sendable, Equatable, ValidatableConfig {
+    /// Griffin-Lim iterations of the classical baseline.
+    public var griffinLimIterations: Int = 32
+    /// The teacher's NLL and the student's KL are measured on at most this many seconds per utterance.
+    public var scoreMaxSeconds: Double = 4
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case griffinLimIterations = "griffin_lim_iterations"
+        case scoreMaxSeconds = "score_max_seconds"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        griffinLimIterations = try c.value(.griffinLimIterations, default: griffinLimIterations)
+        scoreMaxSeconds = try c.value(.scoreMaxSeconds, default: scoreMaxSeconds)
+    }
+
+    public func validate(path: String) throws {
+        try Require.that(griffinLimIterations >= 1 && griffinLimIterations <= 1000, key(path, "griffin_lim_iterations"), "must be in 1...1000")
+        try Require.that(scoreMaxSeconds > 0, key(path, "score_max_seconds"), "must be > 0")
+    }
+}
+
+/// YAML `benchmark:`: the `bench` stage (see `wavedistill bench`).
+public struct BenchmarkConfig: Codable, Sendable, Equatable, ValidatableConfig {
+    /// Audio lengths for the scaling table, seconds.
+    public var audioSeconds: [Double] = [1, 4]
+    /// Timed repetitions per measurement (the median is reported).
+    public var repetitions: Int = 3
+    /// Seconds of audio for the naive teacher (slow by design).
+    public var naiveSeconds: Double = 0.05
+    /// Batch sizes of batched cached teacher sampling.
+    public var teacherBatches: [Int] = [1, 4]
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case audioSeconds = "audio_seconds"
+        case repetitions
+        case naiveSeconds = "naive_seconds"
+        case teacherBatches = "teacher_batches"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        audioSeconds = try c.value(.audioSeconds, default: audioSeconds)
+        repetitions = try c.value(.repetitions, default: repetitions)
+        naiveSeconds = try c.value(.naiveSeconds, default: naiveSeconds)
+        teacherBatches = try c.value(.teacherBatches, default: teacherBatches)
+    }
+
+    public func validate(path: String) throws {
+        try Require.that(!audioSeconds.isEmpty && audioSeconds.allSatisfy { $0 > 0 }, key(path, "audio_seconds"), "positive lengths")
+        try Require.that(repetitions >= 1, key(path, "repetitions"), "must be >= 1")
+        try Require.that(naiveSeconds > 0, key(path, "naive_seconds"), "must be > 0")
+        try Require.that(!teacherBatches.isEmpty && teacherBatches.allSatisfy { $0 >= 1 }, key(path, "teacher_batches"), "batch sizes >= 1")
+    }
+}

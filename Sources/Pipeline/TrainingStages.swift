@@ -1,0 +1,124 @@
+import Corpus
+import Distillation
+import FileFormats
+import Foundation
+import SignalProcessing
+import SpectralLosses
+import Student
+import Teacher
+import Training
+
+/// What a training stage leaves behind besides its checkpoints (`result.json`).
+struct TrainingResult: Codable {
+    var finalStep: Int
+    var resumedFrom: Int?
+    var skippedSteps: Int
+    var seconds: Double
+    var lastLosses: [String: Double]
+    var validation: [String: Double]
+
+    init(_ s: TrainingLoop.Summary) {
+        finalStep = s.finalStep
+        resumedFrom = s.resumedFrom
+        skippedSteps = s.skippedSteps
+        seconds = s.seconds
+        lastLosses = s.lastLosses.filter { $0.value.isFinite }
+        validation = s.validation.filter { $0.value.isFinite }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case finalStep = "final_step", resumedFrom = "resumed_from", skippedSteps = "skipped_steps", seconds
+        case lastLosses = "last_losses", validation
+    }
+
+    func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(self), to: url)
+    }
+}
+
+/// Stage 2: maximum-likelihood training of the teacher. Output: `teacher.safetensors`
+/// (EMA weights), checkpoints, `metrics.jsonl`, `result.json`.
+public enum TrainTeacherStage {
+    public static let weightsFile = "teacher.safetensors"
+
+    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
+        let config = experiment.config
+        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: config.features)
+        let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
+        let features = config.features
+        let model = try WaveNet(config: config.teacher, conditionChannels: features.melBandCount,
+                                hop: features.hopLength, seed: config.seed)
+        sink.line("train-teacher: \(model.parameters.scalarCount) parameters, receptive field \(config.teacher.receptiveField) samples, \(training.count) training utterances")
+        let settings = config.training.teacher
+        let task = TeacherTrainingTask(model: model, features: features, training: training, validation: validation,
+                                       batchSize: settings.batchSize, cropSamples: settings.cropSamples,
+                                       validationSamples: Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate)))
+        var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed, label: "train-teacher")
+        loop.sink = sink
+        let summary = try loop.run(task, finalWeights: directory.appendingPathComponent(weightsFile))
+        try TrainingResult(summary).write(to: directory.appendingPathComponent("result.json"))
+    }
+}
+
+/// Stage 3: probability density distillation of the student from the trained teacher.
+/// Output: `student.safetensors` (EMA weights), checkpoints, `metrics.jsonl`, `result.json`.
+public enum DistillStage {
+    public static let weightsFile = "student.safetensors"
+
+    /// Loads the stage-2 teacher and refuses one trained on other features than the pipeline's.
+    public static func loadTeacher(_ experiment: Experiment) throws -> WaveNet {
+        let url = experiment.directory(.trainTeacher).appendingPathComponent(TrainTeacherStage.weightsFile)
+        return try loadTeacher(url, features: experiment.config.features)
+    }
+
+    public static func loadTeacher(_ url: URL, features: FeatureConfig) throws -> WaveNet {
+        let (teacher, teacherFeatures, _) = try WaveNet.load(from: url)
+        guard teacherFeatures == features else {
+            throw PipelineError.featureMismatch(checkpoint: url.path, expected: features.canonicalJSON,
+                                                found: teacherFeatures.canonicalJSON)
+        }
+        return teacher
+    }
+
+    /// The spectral terms with a positive weight.
+    static func spectralLosses(_ losses: LossesConfig) throws -> [(weight: Float, loss: any SpectralLoss)] {
+        var terms: [(weight: Float, loss: any SpectralLoss)] = []
+        if losses.powerWeight > 0 {
+            terms.append((Float(losses.powerWeight), try PowerLoss(config: losses.power)))
+        }
+        if losses.mrStftWeight > 0 {
+            terms.append((Float(losses.mrStftWeight), try MultiResolutionSTFTLoss(config: losses.mrStft)))
+        }
+        return terms
+    }
+
+    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
+        let config = experiment.config
+        let teacher = try loadTeacher(experiment)
+        guard teacher.distribution.providesInputGradient else {
+            throw PipelineError.badStageRange("the teacher's \(config.teacher.head.kind.rawValue) head gives no gradient with respect to its input, so it cannot teach an IAF student: use a mol or gaussian head")
+        }
+        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: config.features)
+        let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
+        let features = config.features
+        let student = try IAFStudent(config: config.student, conditionChannels: features.melBandCount,
+                                     hop: features.hopLength, seed: config.seed &+ 1)
+        sink.line("distill: student \(student.parameters.scalarCount) parameters, \(config.student.flows.count) flows; teacher \(teacher.parameters.scalarCount) parameters (frozen)")
+        let settings = config.training.student
+        let task = DistillationTask(
+            student: student, teacher: teacher, features: features,
+            klWeight: Float(config.losses.klWeight), klSamples: config.losses.klSamples,
+            contrastiveGamma: Float(config.losses.contrastiveGamma),
+            spectralLosses: try spectralLosses(config.losses),
+            training: training, validation: validation, batchSize: settings.batchSize,
+            cropSamples: settings.cropSamples,
+            validationSamples: Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate)),
+            log: { sink.line("distill: " + $0) })
+        var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed &+ 1, label: "distill")
+        loop.sink = sink
+        let summary = try loop.run(task, finalWeights: directory.appendingPathComponent(weightsFile))
+        try TrainingResult(summary).write(to: directory.appendingPathComponent("result.json"))
+    }
+}

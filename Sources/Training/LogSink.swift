@@ -1,0 +1,53 @@
+import Foundation
+
+/// Where a stage's messages go: stderr (the user's terminal or CI log) and, optionally, the
+/// stage's `log.txt`, line by line, flushed as written.
+public final class LogSink: @unchecked Sendable {
+    private let file: FileHandle?
+    private let lock = NSLock()
+
+    /// - Parameter file: appended to (created if missing); nil: stderr only.
+    public init(file: URL? = nil) throws {
+        if let file {
+            if !FileManager.default.fileExists(atPath: file.path) {
+                FileManager.default.createFile(atPath: file.path, contents: nil)
+            }
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.seekToEnd()
+            self.file = handle
+        } else {
+            self.file = nil
+        }
+    }
+
+    deinit { try? file?.close() }
+
+    public static let standardError: LogSink = {
+        // Creating a sink without a file cannot fail.
+        try! LogSink(file: nil)
+    }()
+
+    /// A whole line to stderr (unless `terminal` is false) and to the file.
+    public func line(_ text: String, terminal: Bool = true) {
+        lock.lock()
+        defer { lock.unlock() }
+        let data = Data((text + "\n").utf8)
+        if terminal { FileHandle.standardError.write(data) }
+        file?.write(Data(("[\(Self.timestamp())] " + text + "\n").utf8))
+    }
+
+    /// Raw text to stderr only (the live progress bar).
+    public func terminal(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func timestamp() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import AudioIO
+import FileFormats
+import Foundation
+import Optimization
+import Pipeline
+import Randomness
+import SignalProcessing
+import Student
+import Teacher
+import Tensors
+
+/// `wavedistill synthesize --checkpoint CKPT (--input IN.wav | --mel M.npy) --out OUT.wav`, or
+/// the pipeline's stage 4 with `--config`.
+struct SynthesizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synthesize",
+        abstract: "Generate a waveform from mel features with a teacher (autoregressive) or student (parallel) checkpoint.",
+        discussion: """
+            With --checkpoint, the model kind is read from the file's metadata. --input takes a WAV and \
+            synthesises from its own features (copy synthesis); --mel takes a features .npy [frames, n_mels] \
+            computed with the checkpoint's feature config. With --config, runs stage 4 of the pipeline instead.
+            """)
+
+    @Option(help: "Teacher or student weights (.safetensors).")
+    var checkpoint: String?
+
+    @Option(help: "Audio file whose features condition the synthesis.")
+    var input: String?
+
+    @Option(help: "Features .npy, float32 [frames, n_mels].")
+    var mel: String?
+
+    @Option(help: "Output WAV (16-bit PCM unless --float).")
+    var out: String?
+
+    @Flag(name: .customLong("float"), help: "Write 32-bit float WAV.")
+    var floatOutput = false
+
+    @Option(help: "Random seed (same seed, same waveform).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Sampling temperature: scales the noise (1 = the model's distribution, 0 = most likely).")
+    var temperature: Float = 1
+
+    @Option(name: .customLong("chunk-samples"), help: "Student: synthesise in chunks of this many samples (bounded memory, identical output).")
+    var chunkSamples: Int = 32_000
+
+    @Option(name: .customLong("max-seconds"), help: "Generate at most this many seconds.")
+    var maxSeconds: Double?
+
+    @Option(help: "Pipeline YAML: run stage 4 (copy synthesis of the held-out utterances) instead.")
+    var config: String?
+
+    @Option(name: .customLong("exp-dir"), help: "Experiment directory with --config.")
+    var experimentDirectory: String?
+
+    func validate() throws {
+        if config != nil {
+            guard checkpoint == nil && input == nil && mel == nil && out == nil else {
+                throw ValidationError("--config runs the pipeline stage; do not combine it with --checkpoint/--input/--mel/--out")
+            }
+            return
+        }
+        guard checkpoint != nil else { throw ValidationError("give --checkpoint (or --config for the pipeline stage)") }
+        guard (input == nil) != (mel == nil) else { throw ValidationError("give exactly one of --input and --mel") }
+        guard out != nil else { throw ValidationError("give --out OUT.wav") }
+        guard temperature >= 0 && temperature <= 2 else { throw ValidationError("--temperature must be in [0, 2]") }
+        guard chunkSamples >= 256 else { throw ValidationError("--chunk-samples must be >= 256") }
+    }
+
+    func run() throws {
+        if let config {
+            var runner = PipelineRunner(experiment: Experiment(config: try CLISupport.reportingErrors { try PipelineConfig.load(CLISupport.fileURL(config)) },
+                                                               directory: experimentDirectory.map(CLISupport.fileURL)))
+            runner.force = true
+            try CLISupport.reportingErrors { try runner.run(.synthesize) }
+            return
+        }
+        guard let checkpoint, let out else { return }
+        try CLISupport.reportingErrors {
+            try CLISupport.requireOutputDirectory(for: out)
+            let url = CLISupport.fileURL(checkpoint)
+            let format = try CheckpointMetadata(from: SafetensorsFile(contentsOf: url)).format
+            let started = Date()
+            let samples: [Float]
+            let rate: Int
+            switch format {
+            case WaveNet.checkpointFormat:
+                let (teacher, features, _) = try WaveNet.load(from: url)
+                let (frames, length) = try conditioning(features)
+                let c = teacher.condition(mel: frames, length: length).condition
+                var rng = Philox(seed: seed)
+                samples = teacher.sampleCached(condition: c, rng: &rng, options: .init(temperature: temperature)) { done in
+                    CLISupport.printToStandardError("synthesize: \(done)/\(length) samples")
+                }.scalars
+                rate = features.sampleRate
+            case IAFStudent.checkpointFormat:
+                let (student, features, _) = try IAFStudent.load(from: url)
+                let (frames, length) = try conditioning(features)
+                samples = student.synthesize(mel: frames, length: length, seed: seed, temperature: temperature,
+                                             chunkSamples: chunkSamples).scalars
+                rate = features.sampleRate
+            default:
+                throw CLIError("\(checkpoint): not a wavedistill teacher or student checkpoint (format \(format))")
+            }
+            let seconds = Date().timeIntervalSince(started)
+            let report = try Audio(samples: samples, sampleRate: rate)
+                .writeWAV(to: CLISupport.fileURL(out), encoding: floatOutput ? .float32 : .pcm16)
+            CLISupport.warnIfClipped(report)
+            let audioSeconds = Double(samples.count) / Double(rate)
+            print(String(format: "%@: %.2f s of audio in %.2f s (real-time factor %.3f)", out, audioSeconds, seconds, seconds / audioSeconds))
+        }
+    }
+
+    /// The mel frames `[1, F, n_mels]` and the number of samples to generate.
+    private func conditioning(_ features: FeatureConfig) throws -> (Tensor, Int) {
+        var values: [Float], frames: Int
+        if let input {
+            let audio = try Audio(contentsOf: CLISupport.fileURL(input), sampleRate: features.sampleRate)
+            let spec = try LogMelExtractor(config: features).features(of: audio.samples)
+            (values, frames) = (spec.values, spec.frameCount)
+        } else if let mel {
+            let array = try NPY.read(from: CLISupport.fileURL(mel))
+            guard array.shape.count == 2, array.shape[1] == features.melBandCount else {
+                throw CLIError("\(mel): features must be [frames, \(features.melBandCount)], got \(array.shape)")
+            }
+            (values, frames) = (array.values, array.shape[0])
+        } else {
+            throw CLIError("give --input or --mel")
+        }
+        var length = (frames - 1) * features.hopLength
+        if let maxSeconds { length = min(length, Int(maxSeconds * Double(features.sampleRate))) }
+        guard length > 0 else { throw CLIError("\(input ?? mel ?? ""): too short to synthesise (\(frames) frames)") }
+        if values.contains(where: { !$0.isFinite }) { throw CLIError("\(input ?? mel ?? ""): features contain NaN or infinity") }
+        return (Tensor(shape: [1, frames, features.melBandCount], scalars: values), length)
+    }
+}

@@ -1,0 +1,75 @@
+import AudioIO
+import Foundation
+import Student
+import Teacher
+import Testing
+@testable import Pipeline
+
+/// The debug recipe run end to end in a temporary experiment directory.
+@Suite(.serialized) struct PipelineEndToEndTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func debugConfig() throws -> PipelineConfig {
+        var config = try PipelineConfig.load(root.appendingPathComponent("Pipelines/debug.yaml"))
+        config.data.audioDirs = config.data.audioDirs.map { root.appendingPathComponent($0).path }
+        return config
+    }
+
+    @Test func debugPipelineProducesEveryArtifactAndInvalidatesDownstreamOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wavedistill-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try Self.debugConfig()
+        let experiment = Experiment(config: config, directory: dir)
+        try PipelineRunner(experiment: experiment).run(stages: 1...6)
+
+        // summary.json names every artifact, and each is readable.
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: dir.appendingPathComponent("summary.json")))
+        #expect(summary.stagesComplete.count == 6)
+        let teacherPath = try #require(summary.teacherCheckpoint)
+        let studentPath = try #require(summary.studentCheckpoint)
+        let teacher = try WaveNet.load(from: dir.appendingPathComponent(teacherPath))
+        #expect(teacher.features == config.features && teacher.model.config == config.teacher)
+        let student = try IAFStudent.load(from: dir.appendingPathComponent(studentPath))
+        #expect(student.model.config == config.student)
+        #expect(summary.synthesized.count == 3)  // one held-out utterance: student, teacher, Griffin-Lim
+        for path in summary.synthesized {
+            let audio = try Audio(contentsOf: dir.appendingPathComponent(path))
+            #expect(audio.sampleRate == 16000 && !audio.samples.isEmpty && audio.samples.allSatisfy(\.isFinite), "\(path)")
+        }
+        let eval = try #require(summary.eval)
+        let evalObject = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(eval))) as? [String: Any])
+        for key in ["teacher_nll_bits_per_sample", "student_kl_nats_per_sample"] {
+            #expect((evalObject[key] as? Double)?.isFinite == true, "eval.json \(key)")
+        }
+        for system in ["teacher", "student", "griffin_lim"] {
+            let q = evalObject[system] as? [String: Any]
+            #expect((q?["lsd_db"] as? Double)?.isFinite == true && (q?["mcd_db"] as? Double)?.isFinite == true, "eval.json \(system)")
+        }
+        #expect((evalObject["per_utterance"] as? [Any])?.count == 1)
+        let bench = try #require(summary.bench)
+        let benchObject = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(bench))) as? [String: Any])
+        #expect(benchObject["ratios"] != nil && benchObject["machine"] != nil && benchObject["results"] != nil)
+
+        // Re-running skips everything; changing a student key re-runs distill and later only.
+        let teacherFile = dir.appendingPathComponent(teacherPath)
+        let teacherDate = try FileManager.default.attributesOfItem(atPath: teacherFile.path)[.modificationDate] as? Date
+        var changed = config
+        changed.training.student.steps += 2
+        let changedExperiment = Experiment(config: changed, directory: dir)
+        #expect(Stage.allCases.filter { !changedExperiment.isComplete($0) } == [.distill, .synthesize, .evaluate, .bench])
+        let runner = PipelineRunner(experiment: changedExperiment)
+        #expect(try runner.run(.prepare) == false)
+        #expect(try runner.run(.trainTeacher) == false)
+        #expect(try runner.run(.distill) == true)
+        let after = try FileManager.default.attributesOfItem(atPath: teacherFile.path)[.modificationDate] as? Date
+        #expect(teacherDate == after, "the teacher was retrained")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: changedExperiment.directory(.distill).appendingPathComponent("result.json"))) as? [String: Any]
+        #expect(result?["final_step"] as? Int == changed.training.student.steps)
+        // A stage whose upstream is stale refuses to run.
+        #expect(throws: PipelineError.self) {
+            var stale = changed
+            stale.synthesis.chunkSamples += 256
+            try PipelineRunner(experiment: Experiment(config: stale, directory: dir)).run(.evaluate)
+        }
+    }
+}
