@@ -62,6 +62,17 @@ let package = Package(
         .target(name: "Training", dependencies: ["Optimization", "Tensors", "Randomness"]),
         .target(name: "Corpus", dependencies: ["AudioIO", "FileFormats", "SignalProcessing", "Tensors", "Randomness"]),
 
+        // MARK: Losses and metrics
+        .target(name: "SpectralLosses", dependencies: ["SignalProcessing", "Tensors", "Configuration"],
+                swiftSettings: numericSwiftSettings),
+        .target(name: "Evaluation", dependencies: ["SignalProcessing", "Tensors", "Configuration", "Randomness"],
+                swiftSettings: numericSwiftSettings),
+        .testTarget(name: "SpectralLossesTests",
+                    dependencies: ["SpectralLosses", "SignalProcessing", "Tensors", "GradientCheck",
+                                   "Configuration", "Randomness"]),
+        .testTarget(name: "EvaluationTests",
+                    dependencies: ["Evaluation", "SignalProcessing", "AudioIO", "Configuration", "Randomness"]),
+
         // MARK: Models
         .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration",
                                                 "Optimization", "Training", "Corpus", "SignalProcessing"],
