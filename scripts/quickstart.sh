@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: installs missing system packages, builds wavedistill (release), and runs the
+# quickstart recipe on the bundled audio: prepare -> train-teacher -> distill -> synthesize ->
+# evaluate -> bench. Outputs: exp/quickstart/ (summary.json lists every artifact).
+# Extra arguments go to `wavedistill run` (e.g. --stage 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+swift build -c release
+.build/release/wavedistill run Pipelines/quickstart.yaml "$@"
