@@ -82,8 +82,11 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
 
         // MARK: Application
+        .target(name: "Benchmarks", dependencies: ["Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing",
+                                                   "AudioIO", "Randomness", "COpenBLAS"],
+                swiftSettings: numericSwiftSettings),
         .executableTarget(name: "WavedistillCLI", dependencies: [
-            "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
+            "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -108,6 +111,8 @@ let package = Package(
                     dependencies: ["Student", "Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",
                                    "Optimization", "FileFormats", "SignalProcessing", "Configuration"],
                     swiftSettings: numericSwiftSettings),
+        .testTarget(name: "BenchmarksTests",
+                    dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),
     ]
 )

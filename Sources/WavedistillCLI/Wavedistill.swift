@@ -8,6 +8,7 @@ struct Wavedistill: ParsableCommand {
         abstract: "Train fast neural vocoders by probability density distillation (Parallel WaveNet).",
         subcommands: [
             BenchLayersCommand.self,
+            BenchCommand.self,
             InfoCommand.self,
             FeaturesCommand.self,
         ]

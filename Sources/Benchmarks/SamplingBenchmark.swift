@@ -1,0 +1,414 @@
+import Foundation
+import Randomness
+import SignalProcessing
+import Student
+import Teacher
+import Tensors
+
+/// Parallel sampling against autoregressive sampling, on one real utterance's conditioning,
+/// measured against this machine's own limits (`MachineProbe`) in the same process.
+///
+/// Paths (each: one untimed warm-up on a short span, then timed repetitions; the conditioning
+/// upsampler is inside the timed region of every path, as it is in real synthesis):
+///
+/// | path                   | what is timed                                                        | length          |
+/// |------------------------|----------------------------------------------------------------------|-----------------|
+/// | `teacher_naive`        | `condition` + `sampleNaive` (full forward over the receptive field per step) | `naive_seconds` |
+/// | `teacher_cached`       | `condition` + `sampleCached`, batch 1                                 | utterance, capped at `teacher_max_seconds` |
+/// | `teacher_cached_batch` | the same with B copies of the utterance at once, for B in `batches`  | capped at `teacher_batch_seconds` |
+/// | `teacher_score`        | `logLikelihood(audio:mel:)`: the parallel forward + the head's log p of the student's waveform | as `teacher_cached` |
+/// | `student`              | `synthesize` in one shot                                              | utterance       |
+/// | `student_chunked`      | `synthesize(chunkSamples:)`                                           | utterance       |
+///
+/// Scaling (`section: scaling`): `student_chunked` and `teacher_cached` at each of `seconds`
+/// (the utterance's frames tiled); the teacher above `teacher_max_seconds` is extrapolated
+/// from its per-sample cost at that length and marked `extrapolated`.
+public enum SamplingBenchmark {
+    /// Samples per chunk of `student_chunked` when the options give none: the pipeline's
+    /// synthesis default.
+    public static let defaultChunkSamples = 32_000
+
+    /// Runs every path and returns the report. `mel` is one utterance's frames `[1, F, n_mels]`
+    /// (its length is taken as (F - 1) * hop samples); `log` receives one line per step.
+    public static func run(teacher: WaveNet, student: IAFStudent, mel: Tensor, features: FeatureConfig,
+                           options: BenchmarkOptions, log: (String) -> Void) throws -> BenchmarkReport {
+        try options.validate()
+        try checkModels(teacher: teacher, student: student, mel: mel, features: features)
+        if let threads = options.threads { Compute.setThreads(threads) }
+
+        log("probing the machine: FMA peak and sgemm on \(Compute.threads) thread(s)")
+        let fma = MachineProbe.fmaPeak(repetitions: options.probeRepetitions)
+        let sgemm = MachineProbe.sgemmRate(repetitions: options.probeRepetitions)
+        let resettable = MemoryProbe.resetPeak()
+        let machine = BenchmarkReport.Machine(
+            cores: MachineProbe.cores, cpu: MachineProbe.cpuModel, blas: MachineProbe.blasConfig,
+            threads: Compute.threads, fmaPeakGflops: fma, sgemmGflops: sgemm, sgemmSize: MachineProbe.sgemmSize,
+            peakRSSReset: resettable)
+        log(String(format: "FMA peak %.1f GFLOP/s, sgemm %d^3 %.1f GFLOP/s", fma, MachineProbe.sgemmSize, sgemm))
+
+        // The runner keeps `log` only while it runs.
+        let (results, flopSummary, runNotes) = try withoutActuallyEscaping(log) { log in
+            let bench = Runner(teacher: teacher, student: student, mel: mel, features: features, options: options,
+                               fmaPeak: fma, log: log)
+            try bench.runPaths()
+            try bench.runScaling()
+            return (bench.results, bench.flopSummary, notes(bench: bench, resettable: resettable))
+        }
+        func find(_ path: String, _ section: String = "paths", batch: Int = 1) -> BenchmarkReport.PathResult? {
+            results.first { $0.path == path && $0.section == section && $0.batch == batch }
+        }
+        guard let naive = find("teacher_naive"), let cached = find("teacher_cached"),
+              let oneShot = find("student"), let chunked = find("student_chunked") else {
+            throw BenchmarkError.mismatch("benchmark: a path did not run")
+        }
+        let ratios = BenchmarkReport.Ratios(
+            studentVsCachedTeacher: oneShot.samplesPerSecond / cached.samplesPerSecond,
+            chunkedStudentVsCachedTeacher: chunked.samplesPerSecond / cached.samplesPerSecond,
+            cachedVsNaiveTeacher: cached.samplesPerSecond / naive.samplesPerSecond)
+
+        return BenchmarkReport(
+            machine: machine, results: results, ratios: ratios,
+            targets: targets(results: results, ratios: ratios, sampleRate: features.sampleRate),
+            configs: .init(teacher: teacher.config, student: student.config, features: features),
+            flops: flopSummary, options: options, notes: runNotes)
+    }
+
+    static func checkModels(teacher: WaveNet, student: IAFStudent, mel: Tensor, features: FeatureConfig) throws {
+        guard mel.rank == 3, mel.shape[0] == 1, mel.shape[1] >= 2 else {
+            throw BenchmarkError.invalidInput("benchmark: mel must be one utterance [1, F, n_mels] with F >= 2, got \(mel.shape)")
+        }
+        let bands = features.melBandCount, hop = features.hopLength
+        guard mel.shape[2] == bands, teacher.conditionChannels == bands, student.conditionChannels == bands else {
+            throw BenchmarkError.mismatch("benchmark: mel bands differ: features \(bands), input \(mel.shape[2]), "
+                                          + "teacher \(teacher.conditionChannels), student \(student.conditionChannels)")
+        }
+        guard teacher.hop == hop, student.hop == hop else {
+            throw BenchmarkError.mismatch("benchmark: hop differs: features \(hop), teacher \(teacher.hop), student \(student.hop)")
+        }
+    }
+
+    // MARK: Targets and notes
+
+    /// The targets (set for the full presets at 16 kHz on the 2-core machine).
+    static func targets(results: [BenchmarkReport.PathResult], ratios: BenchmarkReport.Ratios,
+                        sampleRate: Int) -> [BenchmarkReport.Target] {
+        func target(_ name: String, _ value: Double, _ comparison: String, _ threshold: Double) -> BenchmarkReport.Target {
+            .init(name: name, value: value, comparison: comparison, threshold: threshold,
+                  met: comparison == "<=" ? value <= threshold : value >= threshold)
+        }
+        var list: [BenchmarkReport.Target] = []
+        if let s = results.first(where: { $0.path == "student" && $0.section == "paths" }) {
+            list.append(target("student rtf at \(sampleRate) Hz", s.rtf, "<=", 0.5))
+            list.append(target("student fraction of FMA peak", s.fractionOfFMAPeak, ">=", 0.65))
+        }
+        list.append(target("student / cached teacher (samples/s)", ratios.studentVsCachedTeacher, ">=", 10))
+        list.append(target("cached / naive teacher (samples/s)", ratios.cachedVsNaiveTeacher, ">=", 100))
+        let chunked = results.filter { $0.path == "student_chunked" && $0.section == "scaling" }
+        if let longest = chunked.max(by: { $0.audioSeconds < $1.audioSeconds }) {
+            list.append(target(String(format: "student_chunked peak RSS at %g s (MiB)", longest.audioSeconds),
+                               longest.peakRSSMB, "<=", 1024))
+        }
+        return list
+    }
+
+    static func notes(bench: Runner, resettable: Bool) -> [String] {
+        var notes = [
+            "rtf = median seconds of compute / seconds of audio produced (all batch items); samples_per_s counts all items.",
+            "gflops = FLOPs executed (FLOPCount: 2 per multiply-add of every matrix product, plus the upsampler) / median time; "
+                + "useful_gflops counts only the output samples' FLOPs (lower for naive sampling and chunked synthesis, which recompute context).",
+            "fraction_of_fma_peak = gflops / machine.fma_peak_gflops (all threads); the cached teacher at small batches runs on one core (GEMV per step).",
+            String(format: "teacher_naive runs %d samples: its window grows over the first R = %d samples, so its per-sample cost there is below the steady state "
+                + "and cached_vs_naive_teacher is a lower bound when the span is shorter than a few R.", bench.naiveLength, bench.teacher.config.receptiveField),
+            String(format: "teacher_cached and teacher_score run %.2f s (the utterance, capped at teacher_max_seconds); the student runs the whole utterance (%.2f s). "
+                + "Ratios compare samples per second.", bench.teacherSeconds, bench.utteranceSeconds),
+            "teacher_score scores the student's one-shot waveform (as in distillation); the forward keeps its backward caches (WaveNet.forward has no inference mode).",
+            "Scaling rows with extrapolated = true: time = per-sample time of the run at measured_seconds times the length; their memory is the measured run's.",
+            "Timings are medians of the repetitions on a shared machine: other processes add noise, min_s is the least disturbed run.",
+        ]
+        notes.append(resettable
+            ? "peak_rss_mb: before each path freed heap memory is returned (malloc_trim) and VmHWM is reset (/proc/self/clear_refs 5); "
+                + "the value is VmHWM after the path, including the live baseline (baseline_rss_mb: models, inputs)."
+            : "peak_rss_mb: /proc/self/clear_refs is not writable here, so VmHWM is the process peak so far (monotone: later paths inherit earlier peaks).")
+        return notes
+    }
+}
+
+/// The state of one benchmark run: the models, the inputs and the results so far.
+final class Runner {
+    let teacher: WaveNet
+    let student: IAFStudent
+    let mel: Tensor
+    let features: FeatureConfig
+    let options: BenchmarkOptions
+    let fmaPeak: Double
+    let log: (String) -> Void
+    var results: [BenchmarkReport.PathResult] = []
+
+    let rate: Double
+    let hop: Int
+    let teacherPreset: String
+    let studentPreset: String
+    let teacherPerSample: Double
+    let studentPerSample: Double
+    let chunkSamples: Int
+    /// Samples of the utterance, of the capped teacher runs, of the naive run.
+    let utteranceLength: Int
+    let teacherLength: Int
+    let naiveLength: Int
+    /// The student's one-shot output (scored by `teacher_score`).
+    var studentWaveform: Tensor?
+
+    init(teacher: WaveNet, student: IAFStudent, mel: Tensor, features: FeatureConfig, options: BenchmarkOptions,
+         fmaPeak: Double, log: @escaping (String) -> Void) {
+        self.teacher = teacher
+        self.student = student
+        self.mel = mel
+        self.features = features
+        self.options = options
+        self.fmaPeak = fmaPeak
+        self.log = log
+        rate = Double(features.sampleRate)
+        hop = features.hopLength
+        teacherPreset = WaveNetConfig.Preset.allCases.first { WaveNetConfig.preset($0) == teacher.config }?.rawValue ?? "custom"
+        studentPreset = StudentConfig.Preset.allCases.first { StudentConfig.preset($0) == student.config }?.rawValue ?? "custom"
+        teacherPerSample = Double(FLOPCount.teacher(teacher.config, conditionChannels: teacher.conditionChannels).total)
+        studentPerSample = Double(FLOPCount.student(student.config, conditionChannels: student.conditionChannels))
+        chunkSamples = options.chunkSamples ?? SamplingBenchmark.defaultChunkSamples
+        utteranceLength = BenchmarkInput.samples(of: mel, hop: hop)
+        teacherLength = min(utteranceLength, max(1, Int((options.teacherMaxSeconds * rate).rounded())))
+        naiveLength = max(1, Int((options.naiveSeconds * rate).rounded()))
+    }
+
+    var utteranceSeconds: Double { Double(utteranceLength) / rate }
+    var teacherSeconds: Double { Double(teacherLength) / rate }
+
+    var flopSummary: BenchmarkReport.FLOPs {
+        let frames = 64
+        return .init(teacherPerSample: FLOPCount.teacher(teacher.config, conditionChannels: teacher.conditionChannels),
+                     studentPerSample: Int(studentPerSample),
+                     teacherUpsamplerPerFrame: Double(FLOPCount.upsampler(teacher.config.upsampler, channels: teacher.conditionChannels,
+                                                                          hop: hop, frames: frames)) / Double(frames),
+                     studentUpsamplerPerFrame: Double(FLOPCount.upsampler(student.config.upsampler, channels: student.conditionChannels,
+                                                                          hop: hop, frames: frames)) / Double(frames))
+    }
+
+    /// Samples for a length in seconds (at least one).
+    func samples(_ seconds: Double) -> Int { max(1, Int((seconds * rate).rounded())) }
+
+    /// Exactly the 1 + length / hop frames that `length` samples have (DESIGN §2), for `batch`
+    /// items: the utterance's frames, cropped or tiled. (Extra frames would be upsampled too.)
+    func frames(_ length: Int, batch: Int = 1) -> Tensor {
+        length == utteranceLength && batch == 1 ? mel : BenchmarkInput.tile(mel, samples: length, hop: hop, batch: batch)
+    }
+
+    func teacherUpsampler(frames: Int) -> Double {
+        Double(FLOPCount.upsampler(teacher.config.upsampler, channels: teacher.conditionChannels, hop: hop, frames: frames))
+    }
+
+    func studentUpsampler(frames: Int) -> Double {
+        Double(FLOPCount.upsampler(student.config.upsampler, channels: student.conditionChannels, hop: hop, frames: frames))
+    }
+
+    // MARK: The paths
+
+    func runPaths() throws {
+        let warmLength = min(256, naiveLength)
+
+        // Naive teacher: a full forward over up to R samples per generated sample.
+        let naiveFrames = frames(naiveLength)
+        let naiveFLOPs = Double(FLOPCount.naiveSamplingPositions(length: naiveLength, receptiveField: teacher.config.receptiveField))
+            * teacherPerSample + teacherUpsampler(frames: naiveFrames.shape[1])
+        try measure("teacher_naive", preset: teacherPreset, length: naiveLength, batch: 1, reps: options.naiveRepetitions,
+                    flops: naiveFLOPs, usefulFLOPs: Double(naiveLength) * teacherPerSample,
+                    warmup: { _ = naiveSample(frames(min(warmLength, 32)), length: min(warmLength, 32)) },
+                    body: { naiveSample(naiveFrames, length: naiveLength) })
+
+        // Cached teacher, one utterance (capped).
+        try measureCachedTeacher(section: "paths", path: "teacher_cached", length: teacherLength, batch: 1)
+
+        // Cached teacher, B utterances at once.
+        let batchLength = min(teacherLength, samples(options.teacherBatchSeconds))
+        for b in options.batches {
+            try measureCachedTeacher(section: "paths", path: "teacher_cached_batch", length: batchLength, batch: b)
+        }
+
+        // Student, one shot and chunked, on the whole utterance.
+        let studentFLOPs = Double(utteranceLength) * studentPerSample + studentUpsampler(frames: mel.shape[1])
+        let seed = options.seed
+        var waveform: Tensor?
+        try measure("student", preset: studentPreset, length: utteranceLength, batch: 1, reps: options.repetitions,
+                    flops: studentFLOPs, usefulFLOPs: studentFLOPs,
+                    warmup: { [student, mel] in _ = student.synthesize(mel: mel, length: min(utteranceLength, 4096), seed: seed) },
+                    body: { [student, mel] in
+                        let x = student.synthesize(mel: mel, length: utteranceLength, seed: seed)
+                        waveform = x
+                        return x
+                    })
+        studentWaveform = waveform
+        try measureChunkedStudent(section: "paths", length: utteranceLength)
+
+        // Teacher scoring of the student's waveform (parallel forward + head log-likelihood).
+        guard let x = studentWaveform else { throw BenchmarkError.mismatch("benchmark: the student produced no waveform") }
+        let scoreLength = teacherLength
+        var audio = Tensor(shape: [1, scoreLength, 1])
+        for t in 0..<scoreLength { audio.scalars[t] = min(1, max(-1, x.scalars[t])) }
+        let scoreFrames = frames(scoreLength)
+        let scoreFLOPs = Double(scoreLength) * teacherPerSample + teacherUpsampler(frames: scoreFrames.shape[1])
+        let warmAudio = Tensor(shape: [1, min(scoreLength, 4096), 1], scalars: Array(audio.scalars.prefix(min(scoreLength, 4096))))
+        try measure("teacher_score", preset: teacherPreset, length: scoreLength, batch: 1, reps: options.repetitions,
+                    flops: scoreFLOPs, usefulFLOPs: scoreFLOPs,
+                    warmup: { [teacher] in _ = teacher.logLikelihood(audio: warmAudio, mel: scoreFrames) },
+                    body: { [teacher] in
+                        let (logp, _, _) = teacher.logLikelihood(audio: audio, mel: scoreFrames)
+                        return Tensor(shape: [logp.count], scalars: logp)
+                    })
+    }
+
+    func runScaling() throws {
+        let cap = samples(options.teacherMaxSeconds)
+        var measuredTeacher: BenchmarkReport.PathResult?
+        for seconds in options.seconds.sorted() {
+            let length = samples(seconds)
+            try measureChunkedStudent(section: "scaling", length: length)
+            if length <= cap {
+                measuredTeacher = try measureCachedTeacher(section: "scaling", path: "teacher_cached", length: length, batch: 1)
+            } else {
+                if measuredTeacher == nil || samples(measuredTeacher!.measuredSeconds) < cap {
+                    log(String(format: "teacher_cached: measuring %g s to extrapolate longer lengths", Double(cap) / rate))
+                    measuredTeacher = try measureCachedTeacher(section: "scaling-base", path: "teacher_cached", length: cap,
+                                                               batch: 1, record: false)
+                }
+                guard let base = measuredTeacher else { continue }
+                results.append(extrapolate(base, to: length))
+                log(line(results[results.count - 1]))
+            }
+        }
+    }
+
+    /// The conditioning and naive sampling of `length` samples; returns the waveform.
+    func naiveSample(_ frames: Tensor, length: Int) -> Tensor {
+        let (c, _) = teacher.condition(mel: frames, length: length)
+        var rng = Philox(seed: options.seed, stream: 0xBE7C)
+        return teacher.sampleNaive(condition: c, rng: &rng)
+    }
+
+    func cachedSample(_ frames: Tensor, length: Int) -> Tensor {
+        let (c, _) = teacher.condition(mel: frames, length: length)
+        var rng = Philox(seed: options.seed, stream: 0xBE7C)
+        return teacher.sampleCached(condition: c, rng: &rng)
+    }
+
+    @discardableResult
+    func measureCachedTeacher(section: String, path: String, length: Int, batch: Int,
+                                       record: Bool = true) throws -> BenchmarkReport.PathResult {
+        // The same run in the paths table: reuse it instead of running it again.
+        if let same = results.first(where: { $0.path == "teacher_cached" && $0.batch == batch && !$0.extrapolated
+                                              && samples($0.measuredSeconds) == length }), path == "teacher_cached" {
+            var copy = same
+            copy.section = section
+            if record { results.append(copy) }
+            return copy
+        }
+        let input = frames(length, batch: batch)
+        let warm = min(length, 512)
+        let warmInput = frames(warm, batch: batch)
+        let flops = Double(batch) * (Double(length) * teacherPerSample + teacherUpsampler(frames: input.shape[1]))
+        return try measure(path, section: section, preset: teacherPreset, length: length, batch: batch,
+                           reps: options.repetitions, flops: flops, usefulFLOPs: flops, record: record,
+                           warmup: { _ = cachedSample(warmInput, length: warm) },
+                           body: { cachedSample(input, length: length) })
+    }
+
+    /// Chunked synthesis executes, for every chunk [a, b), the flows on [max(0, a - (R-1)), b):
+    /// those FLOPs are `flops`; the output's own are `usefulFLOPs`.
+    func measureChunkedStudent(section: String, length: Int) throws {
+        let input = frames(length)
+        let chunk = chunkSamples, context = student.receptiveField - 1
+        var executedSamples = 0, executedFrames = 0
+        for a in stride(from: 0, to: length, by: chunk) {
+            let b = min(length, a + chunk), s = max(0, a - context)
+            executedSamples += b - s
+            executedFrames += chunkFrameWindow(samples: s..<b, frameCount: input.shape[1])
+        }
+        let flops = Double(executedSamples) * studentPerSample + studentUpsampler(frames: executedFrames)
+        let useful = Double(length) * studentPerSample + studentUpsampler(frames: input.shape[1])
+        let seed = options.seed
+        let warm = min(length, 4096)
+        try measure("student_chunked", section: section, preset: studentPreset, length: length, batch: 1,
+                    reps: options.repetitions, flops: flops, usefulFLOPs: useful, chunk: chunk,
+                    warmup: { [student] in _ = student.synthesize(mel: input, length: warm, seed: seed, chunkSamples: min(chunk, warm)) },
+                    body: { [student] in student.synthesize(mel: input, length: length, seed: seed, chunkSamples: chunk) })
+    }
+
+    /// Frames the student upsamples for a chunk's samples: its window of frames with a margin
+    /// of 2 + ceil((w/2) / hop) frames (w: the repeat mode's smoothing width, 0 for transposed),
+    /// as documented in `IAFStudent+ConditionWindow` (upsampler FLOPs only: a few per mille).
+    func chunkFrameWindow(samples: Range<Int>, frameCount: Int) -> Int {
+        let half = student.config.upsampler.kind == .repeat ? student.config.upsampler.smoothingWidth / 2 : 0
+        let margin = 2 + (half + hop - 1) / hop
+        let f0 = max(0, samples.lowerBound / hop - margin)
+        let f1 = min(frameCount, (samples.upperBound - 1) / hop + margin + 2)
+        return f1 - f0
+    }
+
+    // MARK: Measuring one path
+
+    /// Resets the memory peak, runs `warmup` once and `body` `reps` times, and records the result.
+    @discardableResult
+    func measure(_ path: String, section: String = "paths", preset: String, length: Int, batch: Int,
+                          reps: Int, flops: Double, usefulFLOPs: Double, chunk: Int? = nil, record: Bool = true,
+                          warmup: () -> Void, body: () -> Tensor) throws -> BenchmarkReport.PathResult {
+        MemoryProbe.resetPeak()
+        let baseline = MemoryProbe.snapshot().residentKiB
+        var nonFinite = 0
+        let timing = Timing.measure(repetitions: reps, warmup: warmup) {
+            let y = body()
+            y.withUnsafeBufferPointer { for v in $0 where !v.isFinite { nonFinite += 1 } }
+        }
+        let peak = MemoryProbe.snapshot().peakKiB
+        if nonFinite > 0 {
+            throw BenchmarkError.mismatch("benchmark: \(path) produced \(nonFinite) non-finite values")
+        }
+        let median = timing.median
+        let total = Double(batch * length)
+        let gflops = flops / median / 1e9
+        let result = BenchmarkReport.PathResult(
+            path: path, section: section, preset: preset, audioSeconds: Double(length) / rate, batch: batch,
+            samplesPerSecond: total / median, rtf: median / (total / rate), gflops: gflops,
+            usefulGflops: usefulFLOPs / median / 1e9, fractionOfFMAPeak: gflops / fmaPeak,
+            peakRSSMB: Double(peak) / 1024, baselineRSSMB: Double(baseline) / 1024,
+            medianSeconds: median, minSeconds: timing.min, maxSeconds: timing.max, repetitions: reps,
+            measuredSeconds: Double(length) / rate, extrapolated: false, flops: flops, chunkSamples: chunk)
+        if record {
+            results.append(result)
+            log(line(result))
+        }
+        return result
+    }
+
+    /// `base`'s per-sample times scaled to `length` samples per item (memory: `base`'s).
+    func extrapolate(_ base: BenchmarkReport.PathResult, to length: Int) -> BenchmarkReport.PathResult {
+        let baseLength = base.measuredSeconds * rate
+        let factor = Double(length) / baseLength
+        let flops = Double(base.batch) * Double(length) * teacherPerSample
+            + Double(base.batch) * teacherUpsampler(frames: 1 + length / hop)
+        var r = base
+        r.section = "scaling"
+        r.audioSeconds = Double(length) / rate
+        r.medianSeconds = base.medianSeconds * factor
+        r.minSeconds = base.minSeconds * factor
+        r.maxSeconds = base.maxSeconds * factor
+        r.flops = flops
+        r.gflops = flops / r.medianSeconds / 1e9
+        r.usefulGflops = r.gflops
+        r.fractionOfFMAPeak = r.gflops / fmaPeak
+        r.extrapolated = true
+        return r
+    }
+
+    func line(_ r: BenchmarkReport.PathResult) -> String {
+        String(format: "%@ %@ B=%d %.2f s%@: median %.3f s, %.0f samples/s, RTF %.3f, %.1f GFLOP/s, peak RSS %.0f MiB",
+               r.section, r.path, r.batch, r.audioSeconds, r.extrapolated ? String(format: " (from %.2f s)", r.measuredSeconds) : "",
+               r.medianSeconds, r.samplesPerSecond, r.rtf, r.gflops, r.peakRSSMB)
+    }
+}
