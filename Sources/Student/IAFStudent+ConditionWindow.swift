@@ -6,15 +6,16 @@ import Tensors
 /// bounded and to reproduce one-shot synthesis).
 ///
 /// The upsampler is local (see `ConditionUpsampler`):
-/// - `transposed`: stage output u reads stage inputs u/s and u/s + 1 only, and no stage pads
-///   on the left, so sample t reads frames floor(t/hop) ... floor(t/hop) + 2 at most
-///   (1 + 1/s_1 + 1/(s_1 s_2) + ... < 2 frames to the right); a stage's last output differs from
-///   the full sequence's only at the window's right edge.
+/// - `transposed`: stage output u reads stage inputs floor(u/s) and, when u mod s >= 1,
+///   floor(u/s) + 1, i.e. inputs floor(u/s) ... ceil(u/s); no stage pads on the left. So sample
+///   t reads frames floor(t/hop) ... ceil(t/hop), and a window's outputs differ from the full
+///   sequence's only where that range crosses the window's right edge.
 /// - `repeat`: sample t repeats frame round(t/hop) (clamped to the last frame), then the
 ///   centred smoothing of width w reads t - w/2 ... t + w/2, zero-padded at both window edges.
-/// So with m = 2 + ceil((w/2) / hop) frames of margin (w = 0 for `transposed`) on both sides,
-/// every sample of the window reads exactly what it reads in the full sequence: the window
-/// edges differ from the full sequence's edges only where they coincide with them.
+/// So with m = 2 + ceil((w/2) / hop) frames of margin (w = 0 for `transposed`) on both sides
+/// (one frame more than needed on each side, for safety; it costs nothing), every sample of the
+/// window reads exactly what it reads in the full sequence: the window edges differ from the
+/// full sequence's edges only where they coincide with them. Tested for every window start.
 extension IAFStudent {
     /// Frames of margin on each side of a sample window (see the type's comment).
     var conditionFrameMargin: Int {

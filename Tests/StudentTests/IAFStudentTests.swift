@@ -37,7 +37,9 @@ import Testing
         let (z, mel) = randomCase(batch: 2, length: 48)
         for t0 in [0, 17, 40] {
             var y = z
-            y.scalars[48 + t0] += 0.7  // batch item 1
+            // Batch item 1. A large step: the influence of z[t0] on x[t0 + R - 1] is a product of
+            // many small derivatives, and a small step could vanish below one ulp of x.
+            y.scalars[48 + t0] += 5
             let a = student.forward(noise: z, mel: mel).output, b = student.forward(noise: y, mel: mel).output
             for t in 0..<48 {
                 let i = 48 + t
@@ -223,10 +225,15 @@ import Testing
         let (out, cache) = student.forward(noise: z, mel: mel)
         student.parameters.zeroGradients()
         let dz = student.backward(x: g1, mean: g2, logScale: g3, cache: cache)
-        // eps 1e-3 (float32 forward): the loss is a sum of ~70 terms of size ~1, so its rounding
-        // error (~1e-6) over 2 eps gives ~5e-4 of numeric noise: atol 1e-3, rtol 2e-2 as for the
-        // teacher. The raw log-scales stay > 1 away from the clamp, so no probe crosses a kink.
-        let checker = GradientChecker(options: .init(epsilon: 1e-3, relativeTolerance: 2e-2, absoluteTolerance: 1e-3))
+        // Tolerance: the forward is float32, and its outputs (log s_tot ~ -3, 24 of them per
+        // output) jitter by ~1 ulp (~2.4e-7) when a weight moves, so the loss carries ~1.5e-6 of
+        // rounding noise; divided by 2 eps that is ~7e-4 at eps 1e-3 -- as large as the gradients
+        // of the first flow's weights (1e-3 ... 1e-2), which the later flows' scales shrink.
+        // eps 1e-2 (DESIGN §7 allows 1e-2 ... 1e-3) brings the noise to ~7e-5: atol 2e-4, rtol 1e-2.
+        // That is safe because the student has no kink near the probes: its head is linear (no
+        // relu), and the raw log-scales stay > 1 away from the clamp. The truncation error of
+        // central differences is O(eps^2) ~ 1e-4 relative.
+        let checker = GradientChecker(options: .init(epsilon: 1e-2, relativeTolerance: 1e-2, absoluteTolerance: 2e-4))
         let rz = checker.check(name: "student.dz", at: z, analytic: dz) { loss(student.forward(noise: $0, mel: mel).output) }
         #expect(rz.passed, "\(rz)")
         var checked = 0

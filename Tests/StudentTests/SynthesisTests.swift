@@ -40,6 +40,30 @@ import Testing
         #expect(worst <= 1e-5, "max |fused - ResidualBlock| = \(worst)")
     }
 
+    /// The conditioning of a sample window, from a window of frames only, equals those samples
+    /// of the full conditioning, for every start (every phase against the hop) and several lengths.
+    @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
+    func conditionOfASampleWindowEqualsTheFullConditioning(kind: UpsamplerConfig.Kind) throws {
+        // hop 8: strides [2, 4], or smoothing width 9 (wider than the hop): margins matter at both edges.
+        let hop = 8, length = 90
+        var config = StudentConfig.preset(.tiny)
+        config.upsampler = kind == .transposed ? .init(kind: .transposed, strides: [2, 4]) : .init(kind: .repeat, smoothingWidth: 9)
+        let model = try IAFStudent(config: config, conditionChannels: 3, hop: hop, seed: 2)
+        // Random upsampler weights, so every tap matters.
+        var rng = Philox(seed: 8)
+        for p in model.upsampler.parameters { p.value = Tensor.normal(shape: p.shape, rng: &rng) }
+        let (_, mel) = randomCase(batch: 2, length: length, hop: hop, seed: 9)
+        let full = model.condition(mel: mel, length: length).condition
+        var worst: Float = 0
+        for start in 0..<length {
+            for count in [1, 2, 5, 17, 40] where start + count <= length {
+                let window = model.condition(mel: mel, samples: start..<(start + count))
+                worst = max(worst, maxAbsDifference(window, TimeWindow.crop(full, from: start, length: count)))
+            }
+        }
+        #expect(worst == 0, "max |window - full| = \(worst)")
+    }
+
     @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
     func chunkedSynthesisEqualsOneShot(kind: UpsamplerConfig.Kind) throws {
         let student = try tinyStudent(upsampler: kind)
