@@ -81,12 +81,20 @@ let package = Package(
                                                 "Optimization", "FileFormats", "SignalProcessing", "Distributions"],
                 swiftSettings: numericSwiftSettings),
 
+        .target(name: "Distillation", dependencies: ["Teacher", "Student", "Distributions", "SpectralLosses", "Training",
+                                                     "Corpus", "Tensors", "Randomness", "Optimization", "SignalProcessing"],
+                swiftSettings: numericSwiftSettings),
+
         // MARK: Application
+        .target(name: "Pipeline", dependencies: ["Distillation", "Teacher", "Student", "SpectralLosses", "Evaluation",
+                                                 "Benchmarks", "Training", "Corpus", "AudioIO", "SignalProcessing",
+                                                 "FileFormats", "Configuration", "Tensors", "Randomness"]),
         .target(name: "Benchmarks", dependencies: ["Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing",
                                                    "AudioIO", "Randomness", "COpenBLAS"],
                 swiftSettings: numericSwiftSettings),
         .executableTarget(name: "WavedistillCLI", dependencies: [
-            "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers", "Benchmarks",
+            "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
+            "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -111,6 +119,11 @@ let package = Package(
                     dependencies: ["Student", "Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",
                                    "Optimization", "FileFormats", "SignalProcessing", "Configuration"],
                     swiftSettings: numericSwiftSettings),
+        .testTarget(name: "DistillationTests",
+                    dependencies: ["Distillation", "Student", "Teacher", "GradientCheck", "Training", "Corpus",
+                                   "Tensors", "Randomness", "SpectralLosses", "Distributions"]),
+        .testTarget(name: "PipelineTests",
+                    dependencies: ["Pipeline", "Configuration", "AudioIO", "FileFormats", "Teacher", "Student"]),
         .testTarget(name: "BenchmarksTests",
                     dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),

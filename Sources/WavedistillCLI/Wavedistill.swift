@@ -7,10 +7,19 @@ struct Wavedistill: ParsableCommand {
         commandName: "wavedistill",
         abstract: "Train fast neural vocoders by probability density distillation (Parallel WaveNet).",
         subcommands: [
-            BenchLayersCommand.self,
-            BenchCommand.self,
+            // The pipeline, in stage order.
+            RunCommand.self,
+            PrepareCommand.self,
+            TrainTeacherCommand.self,
+            DistillCommand.self,
+            SynthesizeCommand.self,
+            EvaluateCommand.self,
+            // Tools.
+            ScoreCommand.self,
             InfoCommand.self,
             FeaturesCommand.self,
+            BenchLayersCommand.self,
+            BenchCommand.self,
         ]
     )
 }
