@@ -170,15 +170,21 @@ public struct CausalConv1D: Layer {
         max(128, min(512, (196_608 / max(1, rowLength)) / 16 * 16))
     }
 
-    /// The time blocks of all batch items, split into contiguous ranges, one per worker.
-    /// Returns the block size, the number of blocks per item and the worker ranges.
-    private func plan(batch: Int, length: Int, rowLength: Int, flopsPerRow: Int) -> (rows: Int, perItem: Int, ranges: [Range<Int>]) {
+    /// The time blocks of all batch items, split into contiguous ranges of blocks ("tasks").
+    /// There are up to `tasksPerThread` tasks per thread, handed out dynamically by
+    /// `concurrentPerform`, so a core slowed down by another process does not hold the others
+    /// back. Results do not depend on which thread runs a task: the forward and dx write
+    /// disjoint rows, and the weight gradient keeps one partial per task, summed in task order.
+    private func plan(batch: Int, length: Int, rowLength: Int, flopsPerRow: Int,
+                      tasksPerThread: Int) -> (rows: Int, perItem: Int, ranges: [Range<Int>]) {
         let rows = Self.blockRows(rowLength: rowLength)
         let perItem = (length + rows - 1) / rows
         let total = batch * perItem
-        // Threads only pay for a few MFLOP of work per worker.
+        // Threads only pay for a few MFLOP of work per task.
         let minimumBlocks = max(1, 4_000_000 / max(1, rows * flopsPerRow))
-        return (rows, perItem, Compute.split(total, minimumChunk: minimumBlocks))
+        let threads = Compute.threads
+        return (rows, perItem, Compute.split(total, minimumChunk: minimumBlocks,
+                                             threads: threads == 1 ? 1 : threads * tasksPerThread))
     }
 
     /// Copies rows t0..<t0+n of the k taps of `src` (item base, `channels` per row) into `buffer`
@@ -204,13 +210,13 @@ public struct CausalConv1D: Layer {
     private func forwardFused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               batch: Int, length: Int) {
         let (ci, co, kc) = (inputChannels, outputChannels, kernelSize * inputChannels)
-        let p = plan(batch: batch, length: length, rowLength: kc, flopsPerRow: 2 * kc * co)
+        let p = plan(batch: batch, length: length, rowLength: kc, flopsPerRow: 2 * kc * co, tasksPerThread: 4)
         let px = SendablePointer(x), pw = SendablePointer(w), py = SendableMutablePointer(y)
-        let conv = Sendable1D(self)
-        Compute.parallelFor(p.ranges.count) { worker in
+        let conv = SendableConv(self)
+        Compute.parallelFor(p.ranges.count) { task in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: p.rows * kc)
             defer { buffer.deallocate() }
-            for block in p.ranges[worker] {
+            for block in p.ranges[task] {
                 let b = block / p.perItem, t0 = (block % p.perItem) * p.rows
                 let n = min(p.rows, length - t0)
                 conv.layer.gather(px.base + b * length * ci, channels: ci, length: length, t0: t0, n: n,
@@ -234,21 +240,21 @@ public struct CausalConv1D: Layer {
             }
         }
         let p = plan(batch: batch, length: length, rowLength: max(kci, kco),
-                     flopsPerRow: (parameterGradients ? 4 : 2) * kci * co)
-        let workers = p.ranges.count
-        // One weight-gradient partial per worker, summed in worker order (deterministic).
-        var partials = [Float](repeating: 0, count: parameterGradients ? workers * kci * co : 0)
+                     flopsPerRow: (parameterGradients ? 4 : 2) * kci * co, tasksPerThread: 2)
+        let tasks = p.ranges.count
+        // One weight-gradient partial per task, summed in task order (deterministic).
+        var partials = [Float](repeating: 0, count: parameterGradients ? tasks * kci * co : 0)
         let px = SendablePointer(x), pdy = SendablePointer(dy), pdx = SendableMutablePointer(dx)
-        let conv = Sendable1D(self)
+        let conv = SendableConv(self)
         transposed.withUnsafeBufferPointer { wtBuffer in
             partials.withUnsafeMutableBufferPointer { partialBuffer in
                 guard let wtBase = wtBuffer.baseAddress else { return }
                 let pwt = SendablePointer(wtBase)
                 let ppart = parameterGradients ? partialBuffer.baseAddress.map { SendableMutablePointer($0) } : nil
-                Compute.parallelFor(workers) { worker in
+                Compute.parallelFor(tasks) { task in
                     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: p.rows * max(kci, kco))
                     defer { buffer.deallocate() }
-                    for block in p.ranges[worker] {
+                    for block in p.ranges[task] {
                         let b = block / p.perItem, t0 = (block % p.perItem) * p.rows
                         let n = min(p.rows, length - t0)
                         let dyBlock = pdy.base + (b * length + t0) * co
@@ -257,7 +263,7 @@ public struct CausalConv1D: Layer {
                             conv.layer.gather(px.base + b * length * ci, channels: ci, length: length, t0: t0, n: n,
                                               sign: -1, into: buffer)
                             BLAS.gemm(transposeA: true, m: kci, n: co, k: n, a: buffer, lda: kci, b: dyBlock, ldb: co,
-                                      beta: 1, c: ppart.base + worker * kci * co, ldc: co, threading: .single)
+                                      beta: 1, c: ppart.base + task * kci * co, ldc: co, threading: .single)
                         }
                         conv.layer.gather(pdy.base + b * length * co, channels: co, length: length, t0: t0, n: n,
                                           sign: 1, into: buffer)
@@ -270,8 +276,8 @@ public struct CausalConv1D: Layer {
         guard parameterGradients else { return }
         weight.gradient.withMutablePointer { dw in
             partials.withUnsafeBufferPointer { part in
-                for worker in 0..<workers {
-                    for i in 0..<kci * co { dw[i] += part[worker * kci * co + i] }
+                for task in 0..<tasks {
+                    for i in 0..<kci * co { dw[i] += part[task * kci * co + i] }
                 }
             }
         }
@@ -295,35 +301,44 @@ public struct CausalConv1D: Layer {
     }
 
     /// Pointer form of `step`: x `[B, Cin]` in, y `[B, Cout]` out (overwritten, or added to
-    /// with `accumulate`). One GEMV per batch item over the gathered window [k*Cin] and the
-    /// weight viewed as [k*Cin, Cout].
+    /// with `accumulate`). The weight acts as a [k*Cin, Cout] matrix on the window
+    /// [x[t-(k-1)d] | ... | x[t]]: for B <= 4 a matrix-vector kernel per item reading the taps
+    /// in place (`Ops.tapsGEMV`), above that one GEMM on the gathered windows.
     public func step(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, queue: inout ConvQueue,
                      accumulate: Bool = false) {
         precondition(queue.channels == inputChannels && queue.kernelSize == kernelSize && queue.dilation == dilation,
                      "\(weight.name).step: queue was made for another conv (C \(queue.channels), k \(queue.kernelSize), d \(queue.dilation))")
         let (kc, co, batch) = (kernelSize * inputChannels, outputChannels, queue.batch)
-        // The bias goes in first (copied, or added when accumulating), so that the product
-        // below accumulates onto it with beta = 1: no separate pass over y.
-        var beta: Float = accumulate ? 1 : 0
+        if batch <= 4 {
+            // Small batches: a matrix-vector product per item that reads the taps in place
+            // from the queue and adds the bias on the way (a GEMM with a tiny M runs far below
+            // its peak, and a gather would copy k*Cin floats per step).
+            let (k, ci) = (kernelSize, inputChannels)
+            let biasValue = bias?.value
+            weight.value.withPointer { w in
+                func run(_ pb: UnsafePointer<Float>?) {
+                    queue.withTaps(pushing: x) { b, taps in
+                        Ops.tapsGEMV(taps: taps, count: k, inputChannels: ci, weight: w, outputChannels: co,
+                                     bias: pb, output: y + b * co, accumulate: accumulate)
+                    }
+                }
+                if let biasValue { biasValue.withPointer { run($0) } } else { run(nil) }
+            }
+            return
+        }
+        // Larger batches: gather the windows [B, k*Cin] and make one GEMM, bias added first.
         if let bias {
             bias.value.withPointer { pb in
                 for b in 0..<batch {
                     if accumulate { Ops.axpy(1, pb, y + b * co, count: co) } else { (y + b * co).update(from: pb, count: co) }
                 }
             }
-            beta = 1
         }
+        let beta: Float = accumulate || bias != nil ? 1 : 0
         weight.value.withPointer { w in
             queue.withWindow(pushing: x) { window in
-                if batch <= 4 {
-                    // Small batches: GEMV per item (a GEMM with a tiny M runs far below its peak).
-                    for b in 0..<batch {
-                        BLAS.gemv(transpose: true, m: kc, n: co, a: w, lda: co, x: window + b * kc, beta: beta, y: y + b * co)
-                    }
-                } else {
-                    BLAS.gemm(m: batch, n: co, k: kc, a: window, lda: kc, b: w, ldb: co,
-                              beta: beta, c: y, ldc: co, threading: .single)
-                }
+                BLAS.gemm(m: batch, n: co, k: kc, a: window, lda: kc, b: w, ldb: co,
+                          beta: beta, c: y, ldc: co, threading: .single)
             }
         }
     }
@@ -331,7 +346,7 @@ public struct CausalConv1D: Layer {
 
 /// Lets a conv's pure helper methods be called from `concurrentPerform` workers. The layer is
 /// only read there (its parameters are not touched), which is what makes this safe.
-private struct Sendable1D: @unchecked Sendable {
+private struct SendableConv: @unchecked Sendable {
     let layer: CausalConv1D
     init(_ layer: CausalConv1D) { self.layer = layer }
 }
