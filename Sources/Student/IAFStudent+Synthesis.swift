@@ -26,6 +26,7 @@ extension IAFStudent {
     /// temperature * eps, eps ~ Logistic(0, 1), `[B, T, 1]` (see the extension's comment).
     public static func noise(batch: Int, length: Int, seed: UInt64, temperature: Float = 1) -> Tensor {
         precondition(batch >= 0 && length >= 0, "student.noise: negative size \(batch) x \(length)")
+        precondition(temperature.isFinite && temperature >= 0, "student.noise: temperature must be >= 0, got \(temperature)")
         var rng = Philox(seed: seed, stream: noiseStream)
         var z = Tensor(shape: [batch, length, 1])
         z.withUnsafeMutableBufferPointer { buffer in
