@@ -18,33 +18,42 @@ import Testing
             resolutions: small, spectralConvergenceWeight: sc, logMagnitudeWeight: lm))
     }
 
-    /// Spectral convergence alone is smooth wherever |X| > 0 and X != Y: check it on two
-    /// unrelated noise signals.
-    @Test func spectralConvergenceGradientMatchesFiniteDifferences() throws {
+    /// Spectral convergence alone on two unrelated noise signals, eps = 1e-4. Probes feeding a
+    /// bin with |X| < 0.01 are skipped (see `Support.probesNearKinks`); at least 40 of 96 are probed.
+    @Test(arguments: [UInt64(41), 141, 241])
+    func spectralConvergenceGradientMatchesFiniteDifferences(seed: UInt64) throws {
         let loss = try Self.loss(sc: 1, lm: 0)
-        let student = Support.noise([2, 512, 1], seed: 41), real = Support.noise([2, 512, 1], seed: 42)
+        let student = Support.noise([2, 512, 1], seed: seed), real = Support.noise([2, 512, 1], seed: seed + 1)
         let result = try loss.evaluate(student: student, real: real)
-        let check = Support.checker(for: result.gradient).check(name: "sc", at: student, analytic: result.gradient) { x in
+        let skipped = try Support.probesNearKinks(student: student, real: real, resolutions: Self.small, logRatio: 0)
+        let check = Support.checker(for: result.gradient, epsilon: 1e-4).check(
+            name: "sc\(seed)", at: student, analytic: result.gradient, skip: skipped.contains) { x in
             (try? loss.value(student: x, real: real)) ?? .nan
         }
         #expect(check.passed, "\(check)")
+        #expect(check.probed >= 40, "only \(check.probed) probes away from kinks")
     }
 
-    /// |ln Y - ln X| has a kink at X = Y; with unrelated signals about 1% of the bins lie within
-    /// a finite-difference step of it and spoil a few probes. So real = g * student + 10% noise:
-    /// Y/X stays near g, away from 1, and each of g = 2 (sign -1) and g = 1/2 (sign +1) checks one
-    /// branch of the sign, with both terms on.
-    @Test(arguments: [Float(2), Float(0.5)])
-    func fullLossGradientMatchesFiniteDifferences(gain: Float) throws {
+    /// Both terms, eps = 1e-4. |ln Y - ln X| has a kink at X = Y, and with unrelated signals
+    /// ~5% of the bins are within 5% of it: instead real = g * (student + 1% noise), so Y/X stays
+    /// near g, away from 1, and g = 2 (sign -1) and g = 1/2 (sign +1) each check one branch of
+    /// the sign. Probes feeding a bin with |X| < 0.01 or |ln(Y/X)| < 0.02 are skipped; at least
+    /// 40 of 96 are probed. (Unskipped, such probes show the pattern of a nearby kink: central
+    /// differences off by 10-100% at eps 1e-3 and 1e-4, converging to the analytic value by 1e-5.
+    /// A sweep over 40 seeds of these three checks: no failure, at least 49 probes each.)
+    @Test(arguments: [(Float(2), UInt64(43)), (0.5, 43), (2, 143), (0.5, 243)])
+    func fullLossGradientMatchesFiniteDifferences(gain: Float, seed: UInt64) throws {
         let loss = try Self.loss()
-        let student = Support.noise([2, 512, 1], seed: 43)
-        let real = Support.combine(gain, student, 0.1 * gain, Support.noise([2, 512, 1], seed: 44))
+        let student = Support.noise([2, 512, 1], seed: seed)
+        let real = Support.combine(gain, student, 0.01 * gain, Support.noise([2, 512, 1], seed: seed + 1))
         let result = try loss.evaluate(student: student, real: real)
-        let check = Support.checker(for: result.gradient).check(name: "mr\(gain)", at: student,
-                                                                analytic: result.gradient) { x in
+        let skipped = try Support.probesNearKinks(student: student, real: real, resolutions: Self.small)
+        let check = Support.checker(for: result.gradient, epsilon: 1e-4).check(
+            name: "mr\(gain)", at: student, analytic: result.gradient, skip: skipped.contains) { x in
             (try? loss.value(student: x, real: real)) ?? .nan
         }
         #expect(check.passed, "\(check)")
+        #expect(check.probed >= 40, "only \(check.probed) probes away from kinks")
     }
 
     @Test func lossOfASignalAgainstItselfIsZeroWithZeroGradient() throws {
