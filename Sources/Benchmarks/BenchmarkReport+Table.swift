@@ -7,7 +7,11 @@ extension BenchmarkReport {
         var lines: [String] = []
         let m = machine
         lines.append("machine: \(m.cpu), \(m.cores) cores, \(m.threads) threads; "
-                     + String(format: "FMA peak %.1f GFLOP/s, sgemm %d^3 %.1f GFLOP/s", m.fmaPeakGflops, m.sgemmSize, m.sgemmGflops))
+                     + String(format: "FMA peak %.1f GFLOP/s (%.1f per core-second), sgemm %d^3 %.1f GFLOP/s",
+                              m.fmaPeakGflops, m.fmaPeakPerCoreGflops, m.sgemmSize, m.sgemmGflops))
+        lines.append("probes: " + m.probes.map {
+            String(format: "%@ FMA %.1f, sgemm %.1f", $0.when, $0.fmaGflops, $0.sgemmGflops)
+        }.joined(separator: "; ") + " GFLOP/s")
         lines.append("blas: \(m.blas)")
         let t = configs.teacher, s = configs.student
         lines.append(String(format: "teacher: %d layers / %d stacks, k %d, %d/%d/%d channels, R %d: %.2f MFLOP/sample",
@@ -17,16 +21,18 @@ extension BenchmarkReport {
                             s.flows.map(String.init).joined(separator: ","), s.channels, s.gateChannels, s.kernelSize,
                             s.receptiveField, Double(flops.studentPerSample) / 1e6))
         lines.append("")
-        let header = ["path", "preset", "B", "audio s", "median s", "min s", "max s", "samples/s", "RTF",
-                      "GFLOP/s", "useful", "%FMA", "peak MiB", "base MiB"]
-        let widths = [26, 6, 3, 8, 9, 9, 9, 10, 8, 7, 7, 5, 8, 8]
+        let header = ["path", "preset", "B", "audio s", "median s", "min s", "max s", "cpu s", "samples/s", "RTF",
+                      "GFLOP/s", "useful", "%FMA", "%core", "peak MiB", "base MiB"]
+        let widths = [26, 6, 3, 8, 9, 9, 9, 9, 10, 8, 7, 7, 5, 5, 8, 8]
         func row(_ r: PathResult) -> String {
             let audio = r.extrapolated ? String(format: "%g*", r.audioSeconds) : String(format: "%g", r.audioSeconds)
             return format([r.path + (r.chunkSamples.map { " /\($0)" } ?? ""), r.preset, "\(r.batch)", audio,
                            String(format: "%.3f", r.medianSeconds), String(format: "%.3f", r.minSeconds),
-                           String(format: "%.3f", r.maxSeconds), String(format: "%.0f", r.samplesPerSecond),
+                           String(format: "%.3f", r.maxSeconds), String(format: "%.3f", r.cpuSeconds),
+                           String(format: "%.0f", r.samplesPerSecond),
                            String(format: "%.3f", r.rtf), String(format: "%.1f", r.gflops),
                            String(format: "%.1f", r.usefulGflops), String(format: "%.0f", 100 * r.fractionOfFMAPeak),
+                           String(format: "%.0f", 100 * r.fractionOfCorePeak),
                            String(format: "%.0f", r.peakRSSMB), String(format: "%.0f", r.baselineRSSMB)], widths)
         }
         for (title, section) in [("paths (one utterance)", "paths"), ("scaling (time vs audio length)", "scaling")] {
@@ -40,7 +46,8 @@ extension BenchmarkReport {
         if results.contains(where: \.extrapolated) {
             lines.append("* extrapolated from the per-sample time of a shorter run (see measured_seconds in the JSON)")
         }
-        lines.append("/N: chunked synthesis, N samples per chunk. useful: GFLOP/s of the output samples only.")
+        lines.append("/N: chunked synthesis, N samples per chunk. useful: GFLOP/s of the output samples only. "
+                     + "%FMA: GFLOP/s / FMA peak (all threads). %core: GFLOP per CPU-second / FMA peak per core-second.")
         lines.append("")
         lines.append(String(format: "ratios: student / cached teacher %.2fx, chunked student / cached teacher %.2fx, cached / naive teacher %.1fx",
                             ratios.studentVsCachedTeacher, ratios.chunkedStudentVsCachedTeacher, ratios.cachedVsNaiveTeacher))

@@ -21,10 +21,15 @@ public struct BenchmarkReport: Codable, Sendable {
         public var cpu: String
         public var blas: String
         public var threads: Int
-        /// FMA-bound SIMD kernel on all threads, GFLOP/s.
+        /// FMA-bound SIMD kernel on all threads, GFLOP/s (the better of the probes before and
+        /// after the paths).
         public var fmaPeakGflops: Double
-        /// One large sgemm (`sgemm_size` cubed) on OpenBLAS's threads, GFLOP/s.
+        /// The FMA kernel's FLOPs per CPU-second: one core's peak while it runs.
+        public var fmaPeakPerCoreGflops: Double
+        /// One large sgemm (`sgemm_size` cubed) on OpenBLAS's threads, GFLOP/s (better of two probes).
         public var sgemmGflops: Double
+        /// Each probe as run: before and after the paths (how much the machine's load moved).
+        public var probes: [Probe]
         public var sgemmSize: Int
         /// Whether the peak resident size could be reset before each path (see `MemoryProbe`).
         public var peakRSSReset: Bool
@@ -32,9 +37,27 @@ public struct BenchmarkReport: Codable, Sendable {
         enum CodingKeys: String, CodingKey {
             case cores, cpu, blas, threads
             case fmaPeakGflops = "fma_peak_gflops"
+            case fmaPeakPerCoreGflops = "fma_peak_per_core_gflops"
             case sgemmGflops = "sgemm_gflops"
+            case probes
             case sgemmSize = "sgemm_size"
             case peakRSSReset = "peak_rss_reset"
+        }
+    }
+
+    /// One run of the machine probes.
+    public struct Probe: Codable, Sendable {
+        /// "start" or "end".
+        public var when: String
+        public var fmaGflops: Double
+        public var fmaPerCoreGflops: Double
+        public var sgemmGflops: Double
+
+        enum CodingKeys: String, CodingKey {
+            case when
+            case fmaGflops = "fma_gflops"
+            case fmaPerCoreGflops = "fma_per_core_gflops"
+            case sgemmGflops = "sgemm_gflops"
         }
     }
 
@@ -59,6 +82,15 @@ public struct BenchmarkReport: Codable, Sendable {
         /// recomputed: naive sampling, chunked synthesis).
         public var usefulGflops: Double
         public var fractionOfFMAPeak: Double
+        /// Median CPU seconds (user + system, all threads) of a repetition. On a quiet machine
+        /// about median_s times the threads the path keeps busy; less means other processes
+        /// held the cores part of the time.
+        public var cpuSeconds: Double
+        /// FLOPs executed per CPU-second: the path's rate while it runs on a core.
+        public var gflopsPerCPUSecond: Double
+        /// gflops_per_cpu_s / machine.fma_peak_per_core_gflops: the kernels' efficiency, less
+        /// sensitive to other processes than fraction_of_fma_peak.
+        public var fractionOfCorePeak: Double
         /// Peak resident size during this path (process-wide, including `baseline_rss_mb`), MiB.
         public var peakRSSMB: Double
         /// Resident size just before the path (models, inputs), MiB.
@@ -85,6 +117,9 @@ public struct BenchmarkReport: Codable, Sendable {
             case rtf, gflops
             case usefulGflops = "useful_gflops"
             case fractionOfFMAPeak = "fraction_of_fma_peak"
+            case cpuSeconds = "cpu_s"
+            case gflopsPerCPUSecond = "gflops_per_cpu_s"
+            case fractionOfCorePeak = "fraction_of_core_peak"
             case peakRSSMB = "peak_rss_mb"
             case baselineRSSMB = "baseline_rss_mb"
             case medianSeconds = "median_s"

@@ -36,23 +36,36 @@ public enum SamplingBenchmark {
         try checkModels(teacher: teacher, student: student, mel: mel, features: features)
         if let threads = options.threads { Compute.setThreads(threads) }
 
-        log("probing the machine: FMA peak and sgemm on \(Compute.threads) thread(s)")
-        let fma = MachineProbe.fmaPeak(repetitions: options.probeRepetitions)
-        let sgemm = MachineProbe.sgemmRate(repetitions: options.probeRepetitions)
+        func probe(_ when: String) -> BenchmarkReport.Probe {
+            log("probing the machine (\(when)): FMA peak and sgemm on \(Compute.threads) thread(s)")
+            let fma = MachineProbe.fmaPeak(repetitions: options.probeRepetitions)
+            let sgemm = MachineProbe.sgemmRate(repetitions: options.probeRepetitions)
+            log(String(format: "FMA %.1f GFLOP/s (%.1f per core-second), sgemm %d^3 %.1f GFLOP/s",
+                       fma.gflops, fma.perCoreGflops, MachineProbe.sgemmSize, sgemm))
+            return .init(when: when, fmaGflops: fma.gflops, fmaPerCoreGflops: fma.perCoreGflops, sgemmGflops: sgemm)
+        }
+        var probes = [probe("start")]
         let resettable = MemoryProbe.resetPeak()
-        let machine = BenchmarkReport.Machine(
-            cores: MachineProbe.cores, cpu: MachineProbe.cpuModel, blas: MachineProbe.blasConfig,
-            threads: Compute.threads, fmaPeakGflops: fma, sgemmGflops: sgemm, sgemmSize: MachineProbe.sgemmSize,
-            peakRSSReset: resettable)
-        log(String(format: "FMA peak %.1f GFLOP/s, sgemm %d^3 %.1f GFLOP/s", fma, MachineProbe.sgemmSize, sgemm))
 
         // The runner keeps `log` only while it runs.
-        let (results, flopSummary, runNotes) = try withoutActuallyEscaping(log) { log in
+        let (measured, flopSummary, runNotes) = try withoutActuallyEscaping(log) { log in
             let bench = Runner(teacher: teacher, student: student, mel: mel, features: features, options: options,
-                               fmaPeak: fma, log: log)
+                               log: log)
             try bench.runPaths()
             try bench.runScaling()
             return (bench.results, bench.flopSummary, notes(bench: bench, resettable: resettable))
+        }
+        probes.append(probe("end"))
+        let machine = BenchmarkReport.Machine(
+            cores: MachineProbe.cores, cpu: MachineProbe.cpuModel, blas: MachineProbe.blasConfig,
+            threads: Compute.threads, fmaPeakGflops: probes.map(\.fmaGflops).max()!,
+            fmaPeakPerCoreGflops: probes.map(\.fmaPerCoreGflops).max()!, sgemmGflops: probes.map(\.sgemmGflops).max()!,
+            probes: probes, sgemmSize: MachineProbe.sgemmSize, peakRSSReset: resettable)
+        let results = measured.map { r in
+            var r = r
+            r.fractionOfFMAPeak = r.gflops / machine.fmaPeakGflops
+            r.fractionOfCorePeak = r.gflopsPerCPUSecond / machine.fmaPeakPerCoreGflops
+            return r
         }
         func find(_ path: String, _ section: String = "paths", batch: Int = 1) -> BenchmarkReport.PathResult? {
             results.first { $0.path == path && $0.section == section && $0.batch == batch }
@@ -123,7 +136,9 @@ public enum SamplingBenchmark {
                 + "Ratios compare samples per second.", bench.teacherSeconds, bench.utteranceSeconds),
             "teacher_score scores the student's one-shot waveform (as in distillation); the forward keeps its backward caches (WaveNet.forward has no inference mode).",
             "Scaling rows with extrapolated = true: time = per-sample time of the run at measured_seconds times the length; their memory is the measured run's.",
-            "Timings are medians of the repetitions on a shared machine: other processes add noise, min_s is the least disturbed run.",
+            "Timings are medians of the repetitions on a shared machine: other processes add noise, min_s is the least disturbed run. "
+                + "cpu_s is the process's CPU time per repetition: well below median_s times the threads a path uses means other processes held the cores; "
+                + "gflops_per_cpu_s and fraction_of_core_peak measure the kernels while they run and are the steadier figures then.",
         ]
         notes.append(resettable
             ? "peak_rss_mb: before each path freed heap memory is returned (malloc_trim) and VmHWM is reset (/proc/self/clear_refs 5); "
@@ -140,7 +155,6 @@ final class Runner {
     let mel: Tensor
     let features: FeatureConfig
     let options: BenchmarkOptions
-    let fmaPeak: Double
     let log: (String) -> Void
     var results: [BenchmarkReport.PathResult] = []
 
@@ -159,13 +173,12 @@ final class Runner {
     var studentWaveform: Tensor?
 
     init(teacher: WaveNet, student: IAFStudent, mel: Tensor, features: FeatureConfig, options: BenchmarkOptions,
-         fmaPeak: Double, log: @escaping (String) -> Void) {
+         log: @escaping (String) -> Void) {
         self.teacher = teacher
         self.student = student
         self.mel = mel
         self.features = features
         self.options = options
-        self.fmaPeak = fmaPeak
         self.log = log
         rate = Double(features.sampleRate)
         hop = features.hopLength
@@ -353,7 +366,8 @@ final class Runner {
 
     // MARK: Measuring one path
 
-    /// Resets the memory peak, runs `warmup` once and `body` `reps` times, and records the result.
+    /// Resets the memory peak, runs `warmup` once and `body` `reps` times, and records the result
+    /// (its fractions of the machine's peaks are filled in by `run` after the last probe).
     @discardableResult
     func measure(_ path: String, section: String = "paths", preset: String, length: Int, batch: Int,
                           reps: Int, flops: Double, usefulFLOPs: Double, chunk: Int? = nil, record: Bool = true,
@@ -375,7 +389,8 @@ final class Runner {
         let result = BenchmarkReport.PathResult(
             path: path, section: section, preset: preset, audioSeconds: Double(length) / rate, batch: batch,
             samplesPerSecond: total / median, rtf: median / (total / rate), gflops: gflops,
-            usefulGflops: usefulFLOPs / median / 1e9, fractionOfFMAPeak: gflops / fmaPeak,
+            usefulGflops: usefulFLOPs / median / 1e9, fractionOfFMAPeak: 0,
+            cpuSeconds: timing.medianCPU, gflopsPerCPUSecond: flops / max(timing.medianCPU, 1e-9) / 1e9, fractionOfCorePeak: 0,
             peakRSSMB: Double(peak) / 1024, baselineRSSMB: Double(baseline) / 1024,
             medianSeconds: median, minSeconds: timing.min, maxSeconds: timing.max, repetitions: reps,
             measuredSeconds: Double(length) / rate, extrapolated: false, flops: flops, chunkSamples: chunk)
@@ -401,14 +416,14 @@ final class Runner {
         r.flops = flops
         r.gflops = flops / r.medianSeconds / 1e9
         r.usefulGflops = r.gflops
-        r.fractionOfFMAPeak = r.gflops / fmaPeak
+        r.cpuSeconds = base.cpuSeconds * factor
         r.extrapolated = true
         return r
     }
 
     func line(_ r: BenchmarkReport.PathResult) -> String {
-        String(format: "%@ %@ B=%d %.2f s%@: median %.3f s, %.0f samples/s, RTF %.3f, %.1f GFLOP/s, peak RSS %.0f MiB",
+        String(format: "%@ %@ B=%d %.2f s%@: median %.3f s (cpu %.3f s), %.0f samples/s, RTF %.3f, %.1f GFLOP/s, peak RSS %.0f MiB",
                r.section, r.path, r.batch, r.audioSeconds, r.extrapolated ? String(format: " (from %.2f s)", r.measuredSeconds) : "",
-               r.medianSeconds, r.samplesPerSecond, r.rtf, r.gflops, r.peakRSSMB)
+               r.medianSeconds, r.cpuSeconds, r.samplesPerSecond, r.rtf, r.gflops, r.peakRSSMB)
     }
 }

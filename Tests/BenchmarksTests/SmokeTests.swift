@@ -44,10 +44,11 @@ import Tensors
             #expect(object[key] != nil, "missing top-level key \(key)")
         }
         let machine = try #require(object["machine"] as? [String: Any])
-        for key in ["cores", "cpu", "blas", "threads", "fma_peak_gflops", "sgemm_gflops"] {
+        for key in ["cores", "cpu", "blas", "threads", "fma_peak_gflops", "sgemm_gflops", "fma_peak_per_core_gflops", "probes"] {
             #expect(machine[key] != nil, "missing machine.\(key)")
         }
         #expect((machine["fma_peak_gflops"] as? Double ?? 0) > 0 && (machine["sgemm_gflops"] as? Double ?? 0) > 0)
+        #expect((machine["probes"] as? [Any])?.count == 2)
         let configs = try #require(object["configs"] as? [String: Any])
         for key in ["teacher", "student", "features"] { #expect(configs[key] != nil, "missing configs.\(key)") }
         let ratios = try #require(object["ratios"] as? [String: Any])
@@ -58,10 +59,12 @@ import Tensors
         let results = try #require(object["results"] as? [[String: Any]])
         let resultKeys = ["path", "preset", "audio_seconds", "batch", "samples_per_s", "rtf", "gflops", "peak_rss_mb",
                           "median_s", "min_s", "max_s", "fraction_of_fma_peak", "useful_gflops", "baseline_rss_mb",
-                          "measured_seconds", "extrapolated", "section", "repetitions", "flops"]
+                          "measured_seconds", "extrapolated", "section", "repetitions", "flops", "cpu_s", "gflops_per_cpu_s",
+                          "fraction_of_core_peak"]
         for r in results {
             for key in resultKeys { #expect(r[key] != nil, "missing results[].\(key) in \(r["path"] ?? "?")") }
-            for key in ["samples_per_s", "rtf", "gflops", "peak_rss_mb", "median_s", "min_s", "max_s"] {
+            for key in ["samples_per_s", "rtf", "gflops", "peak_rss_mb", "median_s", "min_s", "max_s", "fraction_of_fma_peak",
+                        "fraction_of_core_peak"] {
                 #expect(((r[key] as? Double) ?? -1) > 0, "\(r["path"] ?? "?").\(key) = \(r[key] ?? "nil")")
             }
             #expect(r["preset"] as? String == "tiny")
@@ -102,8 +105,12 @@ import Tensors
     }
 
     @Test func timingStatistics() {
-        let t = Timing(seconds: [3, 1, 2, 10])
-        #expect(t.median == 2.5 && t.min == 1 && t.max == 10)
+        let t = Timing(seconds: [3, 1, 2, 10], cpuSeconds: [1, 1, 4, 4])
+        #expect(t.median == 2.5 && t.min == 1 && t.max == 10 && t.medianCPU == 2.5)
+        let cpu0 = Timing.processCPUSeconds()
+        var x = 0.0
+        for i in 0..<2_000_000 { x += Double(i % 7) }
+        #expect(x > 0 && Timing.processCPUSeconds() >= cpu0)
     }
 
     /// True when every number anywhere in the JSON value is finite.
