@@ -301,32 +301,17 @@ public struct CausalConv1D: Layer {
     }
 
     /// Pointer form of `step`: x `[B, Cin]` in, y `[B, Cout]` out (overwritten, or added to
-    /// with `accumulate`). The weight acts as a [k*Cin, Cout] matrix on the window
-    /// [x[t-(k-1)d] | ... | x[t]]: for B <= 4 a matrix-vector kernel per item reading the taps
-    /// in place (`Ops.tapsGEMV`), above that one GEMM on the gathered windows.
+    /// with `accumulate`). The window [x[t-(k-1)d] | ... | x[t]] (k*Cin floats per item) is
+    /// gathered from the queue and multiplied by the weight viewed as [k*Cin, Cout]: one GEMV
+    /// per item for B <= 4, one GEMM above. (A hand-written kernel reading the taps in place
+    /// was tried and was slower than OpenBLAS's GEMV plus the k*Cin-float gather.)
     public func step(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, queue: inout ConvQueue,
                      accumulate: Bool = false) {
         precondition(queue.channels == inputChannels && queue.kernelSize == kernelSize && queue.dilation == dilation,
                      "\(weight.name).step: queue was made for another conv (C \(queue.channels), k \(queue.kernelSize), d \(queue.dilation))")
         let (kc, co, batch) = (kernelSize * inputChannels, outputChannels, queue.batch)
-        if batch <= 4 {
-            // Small batches: a matrix-vector product per item that reads the taps in place
-            // from the queue and adds the bias on the way (a GEMM with a tiny M runs far below
-            // its peak, and a gather would copy k*Cin floats per step).
-            let (k, ci) = (kernelSize, inputChannels)
-            let biasValue = bias?.value
-            weight.value.withPointer { w in
-                func run(_ pb: UnsafePointer<Float>?) {
-                    queue.withTaps(pushing: x) { b, taps in
-                        Ops.tapsGEMV(taps: taps, count: k, inputChannels: ci, weight: w, outputChannels: co,
-                                     bias: pb, output: y + b * co, accumulate: accumulate)
-                    }
-                }
-                if let biasValue { biasValue.withPointer { run($0) } } else { run(nil) }
-            }
-            return
-        }
-        // Larger batches: gather the windows [B, k*Cin] and make one GEMM, bias added first.
+        // The bias goes in first (copied, or added when accumulating), so that the product
+        // below accumulates onto it with beta = 1: no separate pass over y.
         if let bias {
             bias.value.withPointer { pb in
                 for b in 0..<batch {
@@ -337,8 +322,15 @@ public struct CausalConv1D: Layer {
         let beta: Float = accumulate || bias != nil ? 1 : 0
         weight.value.withPointer { w in
             queue.withWindow(pushing: x) { window in
-                BLAS.gemm(m: batch, n: co, k: kc, a: window, lda: kc, b: w, ldb: co,
-                          beta: beta, c: y, ldc: co, threading: .single)
+                if batch <= 4 {
+                    // Small batches: GEMV per item (a GEMM with a tiny M runs far below its peak).
+                    for b in 0..<batch {
+                        BLAS.gemv(transpose: true, m: kc, n: co, a: w, lda: co, x: window + b * kc, beta: beta, y: y + b * co)
+                    }
+                } else {
+                    BLAS.gemm(m: batch, n: co, k: kc, a: window, lda: kc, b: w, ldb: co,
+                              beta: beta, c: y, ldc: co, threading: .single)
+                }
             }
         }
     }

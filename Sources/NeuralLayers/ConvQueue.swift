@@ -8,7 +8,7 @@
 /// negative times, so stepping from t = 0 reproduces the full convolution.
 ///
 /// A value type: copying a queue snapshots the sampler state.
-public struct ConvQueue: @unchecked Sendable {
+public struct ConvQueue: Sendable {
     public let batch: Int
     public let channels: Int
     public let kernelSize: Int
@@ -22,8 +22,6 @@ public struct ConvQueue: @unchecked Sendable {
     private var next = 0
     /// Scratch [batch, kernelSize * channels]: the gathered window [x[t-(k-1)d] | ... | x[t]].
     private var window: [Float]
-    /// Scratch: one item's k tap pointers (valid only inside `withTaps`).
-    private var tapPointers: [UnsafePointer<Float>?]
 
     public init(batch: Int, channels: Int, kernelSize: Int, dilation: Int) {
         precondition(batch > 0 && channels > 0 && kernelSize > 0 && dilation > 0,
@@ -34,7 +32,6 @@ public struct ConvQueue: @unchecked Sendable {
         self.dilation = dilation
         history = [Float](repeating: 0, count: batch * (kernelSize - 1) * dilation * channels)
         window = [Float](repeating: 0, count: batch * kernelSize * channels)
-        tapPointers = [UnsafePointer<Float>?](repeating: nil, count: kernelSize)
     }
 
     /// Forgets the history (back to zero padding).
@@ -54,35 +51,6 @@ public struct ConvQueue: @unchecked Sendable {
     private func slot(stepsAgo s: Int) -> Int {
         let i = next - s
         return i < 0 ? i + length : i
-    }
-
-    /// Calls `body(item, taps)` for each batch item with pointers to its k tap inputs
-    /// (taps[j] = x[t - (k-1-j)*d], the last one into `x` ([batch, channels])), then pushes x.
-    mutating func withTaps(pushing x: UnsafePointer<Float>,
-                           _ body: (Int, UnsafePointer<UnsafePointer<Float>?>) -> Void) {
-        let (k, c, d, len) = (kernelSize, channels, dilation, length)
-        let next = self.next
-        history.withUnsafeMutableBufferPointer { hist in
-            tapPointers.withUnsafeMutableBufferPointer { taps in
-                guard let tp = taps.baseAddress else { preconditionFailure("ConvQueue: no tap pointers") }
-                for b in 0..<batch {
-                    for j in 0..<k {
-                        let s = (k - 1 - j) * d
-                        if s == 0 {
-                            tp[j] = x + b * c
-                        } else if let h = hist.baseAddress {
-                            let i = next - s
-                            tp[j] = UnsafePointer(h + (b * len + (i < 0 ? i + len : i)) * c)
-                        }
-                    }
-                    body(b, UnsafePointer(tp))
-                }
-            }
-            if len > 0, let h = hist.baseAddress {
-                for b in 0..<batch { (h + (b * len + next) * c).update(from: x + b * c, count: c) }
-            }
-        }
-        if len > 0 { self.next = next + 1 == len ? 0 : next + 1 }
     }
 
     /// Gathers the window for input `x` ([batch, channels]), calls `body` with it

@@ -166,15 +166,3 @@ public enum Ops {
         wd_column_sums_accumulate(x, rows, columns, out)
     }
 }
-
-extension Ops {
-    /// One step of a k-tap convolution without gathering its inputs:
-    /// y = (accumulate ? y : 0) + bias + sum_j weight[j]^T taps[j], with weight `[k, Cin, Cout]`
-    /// row-major, `taps[j]` pointing at tap j's Cin inputs and y, bias of Cout floats. The Cout
-    /// outputs are kept in registers in panels of 64 while the weight rows stream through.
-    public static func tapsGEMV(taps: UnsafePointer<UnsafePointer<Float>?>, count k: Int, inputChannels: Int,
-                                weight: UnsafePointer<Float>, outputChannels: Int, bias: UnsafePointer<Float>?,
-                                output y: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        wd_taps_gemv(taps, k, inputChannels, weight, outputChannels, bias, y, accumulate ? 1 : 0)
-    }
-}

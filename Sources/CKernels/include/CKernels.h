@@ -60,13 +60,6 @@ void wd_add_row_bias(float *y, const float *bias, size_t rows, size_t cols);
 /// out[c] += sum_r x[r, c] (column sums of a [rows, cols] matrix, accumulated in double).
 void wd_column_sums_accumulate(const float *x, size_t rows, size_t cols, float *out);
 
-// MARK: Multi-tap matrix-vector product (one step of a causal conv)
-
-/// y[o] = (accumulate ? y[o] : 0) + (bias ? bias[o] : 0) + sum_j sum_c w[(j*cin + c)*cout + o] * taps[j][c]
-/// for o < cout: the weight is [k, cin, cout] row-major and taps[j] points at tap j's cin inputs.
-void wd_taps_gemv(const float *const *taps, size_t k, size_t cin, const float *w, size_t cout,
-                  const float *bias, float *y, int accumulate);
-
 // MARK: Reductions (double accumulation)
 
 /// sum_i x[i].
