@@ -24,6 +24,16 @@ public struct BenchmarkOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     /// Repetitions of each machine probe (the best is kept).
     public var probeRepetitions: Int = 3
+    /// Which paths to run (nil: all): names from `allPaths`. For profiling one path; ratios
+    /// and targets whose paths did not run are left out.
+    public var paths: [String]?
+
+    /// The path names, and `scaling` for the time-vs-length runs.
+    public static let allPaths = ["teacher_naive", "teacher_cached", "teacher_cached_batch", "teacher_score",
+                                  "student", "student_chunked", "scaling"]
+
+    /// Whether `path` runs.
+    public func runs(_ path: String) -> Bool { paths?.contains(path) ?? true }
 
     public init() {}
 
@@ -37,6 +47,7 @@ public struct BenchmarkOptions: Codable, Sendable, Equatable {
         case chunkSamples = "chunk_samples"
         case seed
         case probeRepetitions = "probe_repetitions"
+        case paths
     }
 
     /// Throws `BenchmarkError.invalidOption` naming the first bad option.
@@ -58,6 +69,11 @@ public struct BenchmarkOptions: Codable, Sendable, Equatable {
                     "must be positive, got \(teacherBatchSeconds)")
         if let chunkSamples { try require(chunkSamples >= 1, "chunk-samples", "must be at least 1, got \(chunkSamples)") }
         try require(probeRepetitions >= 1, "probe-reps", "must be at least 1, got \(probeRepetitions)")
+        if let paths {
+            let unknown = paths.filter { !Self.allPaths.contains($0) }
+            try require(!paths.isEmpty && unknown.isEmpty, "paths",
+                        "must list some of \(Self.allPaths.joined(separator: ", ")), got \(paths.joined(separator: ","))")
+        }
     }
 }
 

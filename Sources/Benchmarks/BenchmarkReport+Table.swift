@@ -49,8 +49,10 @@ extension BenchmarkReport {
         lines.append("/N: chunked synthesis, N samples per chunk. useful: GFLOP/s of the output samples only. "
                      + "%FMA: GFLOP/s / FMA peak (all threads). %core: GFLOP per CPU-second / FMA peak per core-second.")
         lines.append("")
-        lines.append(String(format: "ratios: student / cached teacher %.2fx, chunked student / cached teacher %.2fx, cached / naive teacher %.1fx",
-                            ratios.studentVsCachedTeacher, ratios.chunkedStudentVsCachedTeacher, ratios.cachedVsNaiveTeacher))
+        func times(_ v: Double) -> String { v.isFinite ? String(format: "%.2fx", v) : "n/a" }
+        lines.append("ratios: student / cached teacher \(times(ratios.studentVsCachedTeacher)), "
+                     + "chunked student / cached teacher \(times(ratios.chunkedStudentVsCachedTeacher)), "
+                     + "cached / naive teacher \(times(ratios.cachedVsNaiveTeacher))")
         lines.append("targets (set for the full presets on this 2-core machine):")
         for target in targets {
             lines.append(String(format: "  [%@] %@: %.3g (target %@ %g)", target.met ? "met" : "MISSED",

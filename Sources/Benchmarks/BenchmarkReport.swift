@@ -132,7 +132,8 @@ public struct BenchmarkReport: Codable, Sendable {
         }
     }
 
-    /// Speed ratios (samples per second) from this run.
+    /// Speed ratios (samples per second) from this run. A ratio whose paths were not run
+    /// (`BenchmarkOptions.paths`) is NaN here and left out of the JSON.
     public struct Ratios: Codable, Sendable {
         /// student (one shot) / teacher_cached, batch 1.
         public var studentVsCachedTeacher: Double
@@ -145,6 +146,28 @@ public struct BenchmarkReport: Codable, Sendable {
             case studentVsCachedTeacher = "student_vs_cached_teacher"
             case chunkedStudentVsCachedTeacher = "chunked_student_vs_cached_teacher"
             case cachedVsNaiveTeacher = "cached_vs_naive_teacher"
+        }
+
+        public init(studentVsCachedTeacher: Double, chunkedStudentVsCachedTeacher: Double, cachedVsNaiveTeacher: Double) {
+            self.studentVsCachedTeacher = studentVsCachedTeacher
+            self.chunkedStudentVsCachedTeacher = chunkedStudentVsCachedTeacher
+            self.cachedVsNaiveTeacher = cachedVsNaiveTeacher
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            studentVsCachedTeacher = try c.decodeIfPresent(Double.self, forKey: .studentVsCachedTeacher) ?? .nan
+            chunkedStudentVsCachedTeacher = try c.decodeIfPresent(Double.self, forKey: .chunkedStudentVsCachedTeacher) ?? .nan
+            cachedVsNaiveTeacher = try c.decodeIfPresent(Double.self, forKey: .cachedVsNaiveTeacher) ?? .nan
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            for (key, value) in [(CodingKeys.studentVsCachedTeacher, studentVsCachedTeacher),
+                                 (.chunkedStudentVsCachedTeacher, chunkedStudentVsCachedTeacher),
+                                 (.cachedVsNaiveTeacher, cachedVsNaiveTeacher)] where value.isFinite {
+                try c.encode(value, forKey: key)
+            }
         }
     }
 

@@ -70,14 +70,15 @@ public enum SamplingBenchmark {
         func find(_ path: String, _ section: String = "paths", batch: Int = 1) -> BenchmarkReport.PathResult? {
             results.first { $0.path == path && $0.section == section && $0.batch == batch }
         }
-        guard let naive = find("teacher_naive"), let cached = find("teacher_cached"),
-              let oneShot = find("student"), let chunked = find("student_chunked") else {
-            throw BenchmarkError.mismatch("benchmark: a path did not run")
+        func ratio(_ a: BenchmarkReport.PathResult?, _ b: BenchmarkReport.PathResult?) -> Double {
+            guard let a, let b else { return .nan }
+            return a.samplesPerSecond / b.samplesPerSecond
         }
+        let cached = find("teacher_cached")
         let ratios = BenchmarkReport.Ratios(
-            studentVsCachedTeacher: oneShot.samplesPerSecond / cached.samplesPerSecond,
-            chunkedStudentVsCachedTeacher: chunked.samplesPerSecond / cached.samplesPerSecond,
-            cachedVsNaiveTeacher: cached.samplesPerSecond / naive.samplesPerSecond)
+            studentVsCachedTeacher: ratio(find("student"), cached),
+            chunkedStudentVsCachedTeacher: ratio(find("student_chunked"), cached),
+            cachedVsNaiveTeacher: ratio(cached, find("teacher_naive")))
 
         return BenchmarkReport(
             machine: machine, results: results, ratios: ratios,
@@ -114,8 +115,12 @@ public enum SamplingBenchmark {
             list.append(target("student rtf at \(sampleRate) Hz", s.rtf, "<=", 0.5))
             list.append(target("student fraction of FMA peak", s.fractionOfFMAPeak, ">=", 0.65))
         }
-        list.append(target("student / cached teacher (samples/s)", ratios.studentVsCachedTeacher, ">=", 10))
-        list.append(target("cached / naive teacher (samples/s)", ratios.cachedVsNaiveTeacher, ">=", 100))
+        if ratios.studentVsCachedTeacher.isFinite {
+            list.append(target("student / cached teacher (samples/s)", ratios.studentVsCachedTeacher, ">=", 10))
+        }
+        if ratios.cachedVsNaiveTeacher.isFinite {
+            list.append(target("cached / naive teacher (samples/s)", ratios.cachedVsNaiveTeacher, ">=", 100))
+        }
         let chunked = results.filter { $0.path == "student_chunked" && $0.section == "scaling" }
         if let longest = chunked.max(by: { $0.audioSeconds < $1.audioSeconds }) {
             list.append(target(String(format: "student_chunked peak RSS at %g s (MiB)", longest.audioSeconds),
@@ -225,59 +230,69 @@ final class Runner {
     // MARK: The paths
 
     func runPaths() throws {
-        let warmLength = min(256, naiveLength)
-
-        // Naive teacher: a full forward over up to R samples per generated sample.
-        let naiveFrames = frames(naiveLength)
-        let naiveFLOPs = Double(FLOPCount.naiveSamplingPositions(length: naiveLength, receptiveField: teacher.config.receptiveField))
-            * teacherPerSample + teacherUpsampler(frames: naiveFrames.shape[1])
-        try measure("teacher_naive", preset: teacherPreset, length: naiveLength, batch: 1, reps: options.naiveRepetitions,
-                    flops: naiveFLOPs, usefulFLOPs: Double(naiveLength) * teacherPerSample,
-                    warmup: { _ = naiveSample(frames(min(warmLength, 32)), length: min(warmLength, 32)) },
-                    body: { naiveSample(naiveFrames, length: naiveLength) })
-
-        // Cached teacher, one utterance (capped).
-        try measureCachedTeacher(section: "paths", path: "teacher_cached", length: teacherLength, batch: 1)
-
-        // Cached teacher, B utterances at once.
+        if options.runs("teacher_naive") { try measureNaiveTeacher() }
+        // Cached teacher, one utterance (capped), then B utterances at once.
+        if options.runs("teacher_cached") {
+            try measureCachedTeacher(section: "paths", path: "teacher_cached", length: teacherLength, batch: 1)
+        }
         let batchLength = min(teacherLength, samples(options.teacherBatchSeconds))
-        for b in options.batches {
+        for b in options.batches where options.runs("teacher_cached_batch") {
             try measureCachedTeacher(section: "paths", path: "teacher_cached_batch", length: batchLength, batch: b)
         }
-
         // Student, one shot and chunked, on the whole utterance.
-        let studentFLOPs = Double(utteranceLength) * studentPerSample + studentUpsampler(frames: mel.shape[1])
-        let seed = options.seed
+        if options.runs("student") { try measureOneShotStudent() }
+        if options.runs("student_chunked") { try measureChunkedStudent(section: "paths", length: utteranceLength) }
+        if options.runs("teacher_score") { try measureTeacherScore() }
+    }
+
+    /// Naive teacher: a full forward over up to R samples per generated sample.
+    func measureNaiveTeacher() throws {
+        let input = frames(naiveLength), warm = min(32, naiveLength)
+        let flops = Double(FLOPCount.naiveSamplingPositions(length: naiveLength, receptiveField: teacher.config.receptiveField))
+            * teacherPerSample + teacherUpsampler(frames: input.shape[1])
+        try measure("teacher_naive", preset: teacherPreset, length: naiveLength, batch: 1, reps: options.naiveRepetitions,
+                    flops: flops, usefulFLOPs: Double(naiveLength) * teacherPerSample,
+                    warmup: { _ = naiveSample(frames(warm), length: warm) },
+                    body: { naiveSample(input, length: naiveLength) })
+    }
+
+    /// The student in one shot on the utterance; keeps its waveform for `teacher_score`.
+    func measureOneShotStudent() throws {
+        let flops = Double(utteranceLength) * studentPerSample + studentUpsampler(frames: mel.shape[1])
+        let seed = options.seed, length = utteranceLength
         var waveform: Tensor?
-        try measure("student", preset: studentPreset, length: utteranceLength, batch: 1, reps: options.repetitions,
-                    flops: studentFLOPs, usefulFLOPs: studentFLOPs,
-                    warmup: { [student, mel] in _ = student.synthesize(mel: mel, length: min(utteranceLength, 4096), seed: seed) },
+        try measure("student", preset: studentPreset, length: length, batch: 1, reps: options.repetitions,
+                    flops: flops, usefulFLOPs: flops,
+                    warmup: { [student, mel] in _ = student.synthesize(mel: mel, length: min(length, 4096), seed: seed) },
                     body: { [student, mel] in
-                        let x = student.synthesize(mel: mel, length: utteranceLength, seed: seed)
+                        let x = student.synthesize(mel: mel, length: length, seed: seed)
                         waveform = x
                         return x
                     })
         studentWaveform = waveform
-        try measureChunkedStudent(section: "paths", length: utteranceLength)
+    }
 
-        // Teacher scoring of the student's waveform (parallel forward + head log-likelihood).
-        guard let x = studentWaveform else { throw BenchmarkError.mismatch("benchmark: the student produced no waveform") }
-        let scoreLength = teacherLength
-        var audio = Tensor(shape: [1, scoreLength, 1])
-        for t in 0..<scoreLength { audio.scalars[t] = min(1, max(-1, x.scalars[t])) }
-        let scoreFrames = frames(scoreLength)
-        let scoreFLOPs = Double(scoreLength) * teacherPerSample + teacherUpsampler(frames: scoreFrames.shape[1])
-        let warmAudio = Tensor(shape: [1, min(scoreLength, 4096), 1], scalars: Array(audio.scalars.prefix(min(scoreLength, 4096))))
-        try measure("teacher_score", preset: teacherPreset, length: scoreLength, batch: 1, reps: options.repetitions,
-                    flops: scoreFLOPs, usefulFLOPs: scoreFLOPs,
-                    warmup: { [teacher] in _ = teacher.logLikelihood(audio: warmAudio, mel: scoreFrames) },
+    /// The teacher's parallel likelihood of the student's waveform (forward + head log-likelihood),
+    /// on the capped length.
+    func measureTeacherScore() throws {
+        let x = studentWaveform ?? student.synthesize(mel: mel, length: utteranceLength, seed: options.seed)
+        let length = teacherLength, warm = min(teacherLength, 4096)
+        let clipped = x.scalars.prefix(length).map { min(1, max(-1, $0)) }
+        let audio = Tensor(shape: [1, length, 1], scalars: clipped)
+        let warmAudio = Tensor(shape: [1, warm, 1], scalars: Array(clipped.prefix(warm)))
+        let input = frames(length), warmInput = frames(warm)
+        let flops = Double(length) * teacherPerSample + teacherUpsampler(frames: input.shape[1])
+        try measure("teacher_score", preset: teacherPreset, length: length, batch: 1, reps: options.repetitions,
+                    flops: flops, usefulFLOPs: flops,
+                    warmup: { [teacher] in _ = teacher.logLikelihood(audio: warmAudio, mel: warmInput) },
                     body: { [teacher] in
-                        let (logp, _, _) = teacher.logLikelihood(audio: audio, mel: scoreFrames)
+                        let (logp, _, _) = teacher.logLikelihood(audio: audio, mel: input)
                         return Tensor(shape: [logp.count], scalars: logp)
                     })
     }
 
     func runScaling() throws {
+        guard options.runs("scaling") else { return }
         let cap = samples(options.teacherMaxSeconds)
         var measuredTeacher: BenchmarkReport.PathResult?
         for seconds in options.seconds.sorted() {

@@ -62,6 +62,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed of the model initialisation and the sampling noise.")
     var seed: UInt64 = 1
 
+    @Option(help: "Repetitions of each machine probe (FMA, sgemm; the best is kept).")
+    var probeReps = 3
+
+    @Option(help: "Comma-separated subset of the paths to run (for profiling): \(BenchmarkOptions.allPaths.joined(separator: ", ")).")
+    var paths: String?
+
     @Option(help: "Write the report as JSON to this file (atomically).")
     var json: String?
 
@@ -82,6 +88,8 @@ struct BenchCommand: ParsableCommand {
         o.teacherBatchSeconds = teacherBatchSeconds
         o.chunkSamples = chunkSamples
         o.seed = seed
+        o.probeRepetitions = probeReps
+        o.paths = paths.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         do {
             try o.validate()
         } catch {
