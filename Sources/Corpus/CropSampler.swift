@@ -17,20 +17,27 @@ public struct Batch {
 /// exactly the frames the upsampler needs. Utterances are drawn with probability proportional
 /// to their length (every sample equally likely); an utterance shorter than the crop is
 /// zero-padded (audio) and floor-padded (mel) at its end.
+///
+/// With `minimumRMS` > 0 a crop quieter than that is redrawn (up to `maximumRedraws` times):
+/// spectral losses normalised by the real crop's magnitude (spectral convergence) blow up on
+/// near-silent crops, and the corpus has long pauses.
 public struct CropSampler {
     public let utterances: [Utterance]
     public let hop: Int
     public let cropLength: Int
     /// The log-mel value of silence (log of the floor), used to pad short utterances.
     public let silence: Float
+    public let minimumRMS: Float
+    public let maximumRedraws = 8
     private let cumulativeLengths: [Int]
 
-    public init(utterances: [Utterance], hop: Int, cropLength: Int, silence: Float) {
+    public init(utterances: [Utterance], hop: Int, cropLength: Int, silence: Float, minimumRMS: Float = 0) {
         precondition(!utterances.isEmpty, "CropSampler needs at least one utterance")
         self.utterances = utterances
         self.hop = hop
         self.cropLength = max(hop, cropLength / hop * hop)
         self.silence = silence
+        self.minimumRMS = minimumRMS
         var total = 0
         cumulativeLengths = utterances.map { total += max(1, $0.samples.count); return total }
     }
@@ -42,10 +49,14 @@ public struct CropSampler {
         var ids: [String] = []
         let total = cumulativeLengths.last ?? 1
         for b in 0..<size {
-            let pick = rng.nextInt(below: total)
-            let u = utterances[cumulativeLengths.firstIndex { $0 > pick } ?? 0]
-            let maxStartFrame = max(0, (u.samples.count - l) / hop)
-            let f0 = rng.nextInt(below: maxStartFrame + 1)
+            var u = utterances[0], f0 = 0
+            for attempt in 0...maximumRedraws {
+                let pick = rng.nextInt(below: total)
+                u = utterances[cumulativeLengths.firstIndex { $0 > pick } ?? 0]
+                let maxStartFrame = max(0, (u.samples.count - l) / hop)
+                f0 = rng.nextInt(below: maxStartFrame + 1)
+                if minimumRMS <= 0 || attempt == maximumRedraws || Self.rms(u.samples, from: f0 * hop, count: l) >= minimumRMS { break }
+            }
             ids.append(u.id)
             let s0 = f0 * hop
             let n = min(l, u.samples.count - s0)
@@ -56,6 +67,14 @@ public struct CropSampler {
             }
         }
         return Batch(audio: audio, mel: mel, ids: ids)
+    }
+
+    static func rms(_ x: [Float], from start: Int, count: Int) -> Float {
+        let end = min(x.count, start + count)
+        guard end > start else { return 0 }
+        var sum = 0.0
+        for i in start..<end { sum += Double(x[i]) * Double(x[i]) }
+        return Float((sum / Double(count)).squareRoot())
     }
 
     /// A whole utterance as a batch of one (validation, synthesis): audio `[1, T, 1]` and all

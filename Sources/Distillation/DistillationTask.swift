@@ -45,8 +45,10 @@ public struct DistillationTask: TrainingTask {
         self.klWeight = klWeight
         self.contrastiveGamma = contrastiveGamma
         self.spectralLosses = spectralLosses
+        // Near-silent crops are redrawn when a spectral loss is on (they make spectral
+        // convergence, normalised by the real crop, explode).
         sampler = CropSampler(utterances: training, hop: features.hopLength, cropLength: cropSamples,
-                              silence: features.logSilence)
+                              silence: features.logSilence, minimumRMS: spectralLosses.isEmpty ? 0 : 0.01)
         self.batchSize = batchSize
         self.validation = validation
         self.validationSamples = validationSamples
