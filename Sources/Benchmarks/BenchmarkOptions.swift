@@ -29,7 +29,7 @@ public struct BenchmarkOptions: Codable, Sendable, Equatable {
     public var paths: [String]?
 
     /// The path names, and `scaling` for the time-vs-length runs.
-    public static let allPaths = ["teacher_naive", "teacher_cached", "teacher_cached_batch", "teacher_score",
+    public static let allPaths = ["teacher_naive", "teacher_cached", "teacher_step_gemv", "teacher_cached_batch", "teacher_score",
                                   "student", "student_chunked", "scaling"]
 
     /// Whether `path` runs.

@@ -52,7 +52,8 @@ extension BenchmarkReport {
         func times(_ v: Double) -> String { v.isFinite ? String(format: "%.2fx", v) : "n/a" }
         lines.append("ratios: student / cached teacher \(times(ratios.studentVsCachedTeacher)), "
                      + "chunked student / cached teacher \(times(ratios.chunkedStudentVsCachedTeacher)), "
-                     + "cached / naive teacher \(times(ratios.cachedVsNaiveTeacher))")
+                     + "cached / naive teacher \(times(ratios.cachedVsNaiveTeacher)), "
+                     + "cached teacher / its GEMV floor \(times(ratios.cachedTeacherVsGEMVFloor))")
         lines.append("targets (set for the full presets on this 2-core machine):")
         for target in targets {
             lines.append(String(format: "  [%@] %@: %.3g (target %@ %g)", target.met ? "met" : "MISSED",

@@ -63,7 +63,8 @@ public struct BenchmarkReport: Codable, Sendable {
 
     /// One measured (or extrapolated) path at one length and batch size.
     public struct PathResult: Codable, Sendable {
-        /// teacher_naive, teacher_cached, teacher_cached_batch, teacher_score, student, student_chunked.
+        /// teacher_naive, teacher_cached, teacher_step_gemv, teacher_cached_batch, teacher_score,
+        /// student, student_chunked.
         public var path: String
         /// Which table it belongs to: "paths" (the comparison) or "scaling" (time vs length).
         public var section: String
@@ -141,17 +142,23 @@ public struct BenchmarkReport: Codable, Sendable {
         public var chunkedStudentVsCachedTeacher: Double
         /// teacher_cached / teacher_naive, batch 1 (naive on its short span: see the notes).
         public var cachedVsNaiveTeacher: Double
+        /// teacher_cached / teacher_step_gemv: the share of the GEMV-only speed that cached
+        /// sampling reaches (1 = no overhead outside BLAS).
+        public var cachedTeacherVsGEMVFloor: Double
 
         enum CodingKeys: String, CodingKey {
             case studentVsCachedTeacher = "student_vs_cached_teacher"
             case chunkedStudentVsCachedTeacher = "chunked_student_vs_cached_teacher"
             case cachedVsNaiveTeacher = "cached_vs_naive_teacher"
+            case cachedTeacherVsGEMVFloor = "cached_teacher_vs_gemv_floor"
         }
 
-        public init(studentVsCachedTeacher: Double, chunkedStudentVsCachedTeacher: Double, cachedVsNaiveTeacher: Double) {
+        public init(studentVsCachedTeacher: Double, chunkedStudentVsCachedTeacher: Double, cachedVsNaiveTeacher: Double,
+                    cachedTeacherVsGEMVFloor: Double = .nan) {
             self.studentVsCachedTeacher = studentVsCachedTeacher
             self.chunkedStudentVsCachedTeacher = chunkedStudentVsCachedTeacher
             self.cachedVsNaiveTeacher = cachedVsNaiveTeacher
+            self.cachedTeacherVsGEMVFloor = cachedTeacherVsGEMVFloor
         }
 
         public init(from decoder: any Decoder) throws {
@@ -159,13 +166,15 @@ public struct BenchmarkReport: Codable, Sendable {
             studentVsCachedTeacher = try c.decodeIfPresent(Double.self, forKey: .studentVsCachedTeacher) ?? .nan
             chunkedStudentVsCachedTeacher = try c.decodeIfPresent(Double.self, forKey: .chunkedStudentVsCachedTeacher) ?? .nan
             cachedVsNaiveTeacher = try c.decodeIfPresent(Double.self, forKey: .cachedVsNaiveTeacher) ?? .nan
+            cachedTeacherVsGEMVFloor = try c.decodeIfPresent(Double.self, forKey: .cachedTeacherVsGEMVFloor) ?? .nan
         }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             for (key, value) in [(CodingKeys.studentVsCachedTeacher, studentVsCachedTeacher),
                                  (.chunkedStudentVsCachedTeacher, chunkedStudentVsCachedTeacher),
-                                 (.cachedVsNaiveTeacher, cachedVsNaiveTeacher)] where value.isFinite {
+                                 (.cachedVsNaiveTeacher, cachedVsNaiveTeacher),
+                                 (.cachedTeacherVsGEMVFloor, cachedTeacherVsGEMVFloor)] where value.isFinite {
                 try c.encode(value, forKey: key)
             }
         }

@@ -15,6 +15,7 @@ import Tensors
 /// |------------------------|----------------------------------------------------------------------|-----------------|
 /// | `teacher_naive`        | `condition` + `sampleNaive` (full forward over the receptive field per step) | `naive_seconds` |
 /// | `teacher_cached`       | `condition` + `sampleCached`, batch 1                                 | utterance, capped at `teacher_max_seconds` |
+/// | `teacher_step_gemv`    | only the GEMVs of cached steps (the BLAS floor of `teacher_cached`)   | up to 4000 steps |
 /// | `teacher_cached_batch` | the same with B copies of the utterance at once, for B in `batches`  | capped at `teacher_batch_seconds` |
 /// | `teacher_score`        | `logLikelihood(audio:mel:)`: the parallel forward + the head's log p of the student's waveform | as `teacher_cached` |
 /// | `student`              | `synthesize` in one shot                                              | utterance       |
@@ -78,7 +79,8 @@ public enum SamplingBenchmark {
         let ratios = BenchmarkReport.Ratios(
             studentVsCachedTeacher: ratio(find("student"), cached),
             chunkedStudentVsCachedTeacher: ratio(find("student_chunked"), cached),
-            cachedVsNaiveTeacher: ratio(cached, find("teacher_naive")))
+            cachedVsNaiveTeacher: ratio(cached, find("teacher_naive")),
+            cachedTeacherVsGEMVFloor: ratio(cached, find("teacher_step_gemv")))
 
         return BenchmarkReport(
             machine: machine, results: results, ratios: ratios,
@@ -235,6 +237,7 @@ final class Runner {
         if options.runs("teacher_cached") {
             try measureCachedTeacher(section: "paths", path: "teacher_cached", length: teacherLength, batch: 1)
         }
+        if options.runs("teacher_step_gemv") { try measureStepGEMVFloor() }
         let batchLength = min(teacherLength, samples(options.teacherBatchSeconds))
         for b in options.batches where options.runs("teacher_cached_batch") {
             try measureCachedTeacher(section: "paths", path: "teacher_cached_batch", length: batchLength, batch: b)
@@ -256,14 +259,64 @@ final class Runner {
                     body: { naiveSample(input, length: naiveLength) })
     }
 
+    /// The BLAS floor of cached sampling at batch 1: per step, only the GEMVs of one column
+    /// through the network (every layer's dilated, conditioning, residual and skip weights, the
+    /// input and the head), on the teacher's own weights copied into one buffer (the same
+    /// 4 * (weights) bytes streamed per step), with no queues, activations or sampling.
+    /// `teacher_cached` over this is the share of a step spent outside BLAS.
+    func measureStepGEMVFloor() throws {
+        var matrices: [(offset: Int, rows: Int, columns: Int)] = []
+        var packed: [Float] = []
+        func add(_ p: Parameter) {
+            let shape = p.value.shape
+            matrices.append((packed.count, shape.dropLast().reduce(1, *), shape.last!))
+            packed += p.value.scalars
+        }
+        add(teacher.input.weight)
+        for block in teacher.blocks {
+            add(block.dilated.weight)
+            if let condition = block.condition { add(condition.weight) }
+            add(block.residual.weight)
+            if let skip = block.skip { add(skip.weight) }
+        }
+        add(teacher.hidden.weight)
+        add(teacher.output.weight)
+        let widest = matrices.map { max($0.rows, $0.columns) }.max() ?? 1
+        let x = [Float](repeating: 0.01, count: widest)
+        let steps = min(teacherLength, 4000)
+        let run = { (count: Int) -> Tensor in
+            var y = Tensor(shape: [widest])
+            packed.withUnsafeBufferPointer { w in
+                x.withUnsafeBufferPointer { px in
+                    y.withMutablePointer { py in
+                        for _ in 0..<count {
+                            for m in matrices {
+                                BLAS.gemv(transpose: true, m: m.rows, n: m.columns, a: w.baseAddress! + m.offset,
+                                          lda: m.columns, x: px.baseAddress!, y: py)
+                            }
+                        }
+                    }
+                }
+            }
+            return y
+        }
+        try measure("teacher_step_gemv", preset: teacherPreset, length: steps, batch: 1, reps: options.repetitions,
+                    flops: Double(steps) * teacherPerSample, usefulFLOPs: Double(steps) * teacherPerSample,
+                    warmup: { _ = run(min(steps, 100)) }, body: { run(steps) })
+    }
+
     /// The student in one shot on the utterance; keeps its waveform for `teacher_score`.
     func measureOneShotStudent() throws {
         let flops = Double(utteranceLength) * studentPerSample + studentUpsampler(frames: mel.shape[1])
         let seed = options.seed, length = utteranceLength
+        // Warm-ups get only the frames of their own short span: the student upsamples every
+        // frame it is given, so the utterance's frames would make the warm-up cost (and its
+        // memory) grow with the utterance.
+        let warm = min(length, 4096), warmInput = frames(warm)
         var waveform: Tensor?
         try measure("student", preset: studentPreset, length: length, batch: 1, reps: options.repetitions,
                     flops: flops, usefulFLOPs: flops,
-                    warmup: { [student, mel] in _ = student.synthesize(mel: mel, length: min(length, 4096), seed: seed) },
+                    warmup: { [student] in _ = student.synthesize(mel: warmInput, length: warm, seed: seed) },
                     body: { [student, mel] in
                         let x = student.synthesize(mel: mel, length: length, seed: seed)
                         waveform = x
@@ -361,10 +414,12 @@ final class Runner {
         let flops = Double(executedSamples) * studentPerSample + studentUpsampler(frames: executedFrames)
         let useful = Double(length) * studentPerSample + studentUpsampler(frames: input.shape[1])
         let seed = options.seed
-        let warm = min(length, 4096)
+        let warm = min(length, 4096), warmInput = frames(warm)
         try measure("student_chunked", section: section, preset: studentPreset, length: length, batch: 1,
                     reps: options.repetitions, flops: flops, usefulFLOPs: useful, chunk: chunk,
-                    warmup: { [student] in _ = student.synthesize(mel: input, length: warm, seed: seed, chunkSamples: min(chunk, warm)) },
+                    warmup: { [student] in
+                        _ = student.synthesize(mel: warmInput, length: warm, seed: seed, chunkSamples: min(chunk, warm))
+                    },
                     body: { [student] in student.synthesize(mel: input, length: length, seed: seed, chunkSamples: chunk) })
     }
 

@@ -52,7 +52,8 @@ import Tensors
         let configs = try #require(object["configs"] as? [String: Any])
         for key in ["teacher", "student", "features"] { #expect(configs[key] != nil, "missing configs.\(key)") }
         let ratios = try #require(object["ratios"] as? [String: Any])
-        for key in ["student_vs_cached_teacher", "cached_vs_naive_teacher"] {
+        for key in ["student_vs_cached_teacher", "cached_vs_naive_teacher", "chunked_student_vs_cached_teacher",
+                    "cached_teacher_vs_gemv_floor"] {
             #expect((ratios[key] as? Double).map { $0.isFinite && $0 > 0 } == true, "ratio \(key)")
         }
 
@@ -70,7 +71,8 @@ import Tensors
             #expect(r["preset"] as? String == "tiny")
         }
         let paths = Set(results.map { "\($0["section"]!)/\($0["path"]!)" })
-        for path in ["teacher_naive", "teacher_cached", "teacher_cached_batch", "teacher_score", "student", "student_chunked"] {
+        for path in ["teacher_naive", "teacher_cached", "teacher_step_gemv", "teacher_cached_batch", "teacher_score", "student",
+                     "student_chunked"] {
             #expect(paths.contains("paths/" + path), "missing path \(path)")
         }
         #expect(paths.contains("scaling/student_chunked") && paths.contains("scaling/teacher_cached"))
@@ -90,6 +92,21 @@ import Tensors
             _ = try SamplingBenchmark.run(teacher: models.teacher, student: models.student, mel: mel,
                                           features: models.features, options: Self.tinyOptions()) { _ in }
         }
+    }
+
+    @Test func aSubsetOfPathsLeavesTheOtherRatiosOut() throws {
+        let models = try BenchmarkModels.make(preset: "tiny", teacherFile: nil, studentFile: nil)
+        let mel = try Self.utteranceFrames(4, features: models.features)
+        var options = Self.tinyOptions()
+        options.paths = ["student", "teacher_cached"]
+        let report = try SamplingBenchmark.run(teacher: models.teacher, student: models.student, mel: mel,
+                                               features: models.features, options: options) { _ in }
+        #expect(Set(report.results.map(\.path)) == ["student", "teacher_cached"])
+        let object = try #require(try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any])
+        let ratios = try #require(object["ratios"] as? [String: Any])
+        #expect(Set(ratios.keys) == ["student_vs_cached_teacher"])
+        options.paths = ["students"]
+        #expect(throws: BenchmarkError.self) { try options.validate() }
     }
 
     @Test func rejectsAnUnknownPreset() {
