@@ -123,7 +123,7 @@ let package = Package(
                     dependencies: ["Distillation", "Student", "Teacher", "GradientCheck", "Training", "Corpus",
                                    "Tensors", "Randomness", "SpectralLosses", "Distributions"]),
         .testTarget(name: "PipelineTests",
-                    dependencies: ["Pipeline", "Configuration", "AudioIO", "FileFormats", "Teacher", "Student"]),
+                    dependencies: ["Pipeline", "Configuration", "AudioIO", "FileFormats", "Teacher", "Student", "Corpus"]),
         .testTarget(name: "BenchmarksTests",
                     dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),

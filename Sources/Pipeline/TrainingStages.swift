@@ -2,6 +2,7 @@ import Corpus
 import Distillation
 import FileFormats
 import Foundation
+import NeuralLayers
 import SignalProcessing
 import SpectralLosses
 import Student
@@ -50,6 +51,7 @@ public enum TrainTeacherStage {
         let features = config.features
         let model = try WaveNet(config: config.teacher, conditionChannels: features.melBandCount,
                                 hop: features.hopLength, seed: config.seed)
+        try standardizeConditioning(model.upsampler, training: training, label: "train-teacher", sink: sink)
         sink.line("train-teacher: \(model.parameters.scalarCount) parameters, receptive field \(config.teacher.receptiveField) samples, \(training.count) training utterances")
         let settings = config.training.teacher
         let task = TeacherTrainingTask(model: model, features: features, training: training, validation: validation,
@@ -105,6 +107,7 @@ public enum DistillStage {
         let features = config.features
         let student = try IAFStudent(config: config.student, conditionChannels: features.melBandCount,
                                      hop: features.hopLength, seed: config.seed &+ 1)
+        try standardizeConditioning(student.upsampler, training: training, label: "distill", sink: sink)
         sink.line("distill: student \(student.parameters.scalarCount) parameters, \(config.student.flows.count) flows; teacher \(teacher.parameters.scalarCount) parameters (frozen)")
         let settings = config.training.student
         let task = DistillationTask(
@@ -121,4 +124,16 @@ public enum DistillStage {
         let summary = try loop.run(task, finalWeights: directory.appendingPathComponent(weightsFile))
         try TrainingResult(summary).write(to: directory.appendingPathComponent("result.json"))
     }
+}
+
+/// Folds the training split's per-band mel statistics into a fresh model's upsampler (a
+/// resumed run then overwrites these weights with the checkpoint's).
+func standardizeConditioning(_ upsampler: ConditionUpsampler, training: [Utterance], label: String,
+                             sink: LogSink) throws {
+    guard let statistics = ConditioningStatistics(utterances: training) else {
+        throw PipelineError.noAudio("the training split has no mel frames to standardise the conditioning with")
+    }
+    upsampler.standardizeInput(mean: statistics.mean, std: statistics.std)
+    let range = { (v: [Float]) in "\(v.min() ?? 0)...\(v.max() ?? 0)" }
+    sink.line("\(label): conditioning standardised with the statistics of \(statistics.frames) training frames (mean \(range(statistics.mean)), std \(range(statistics.std)))")
 }

@@ -59,10 +59,21 @@ public struct Philox: Sendable {
         UInt64(nextUInt32()) << 32 | UInt64(nextUInt32())
     }
 
-    /// Uniform on the open interval (0, 1): 24 random bits, centred in their bin, so that
+    /// Uniform on the open interval (0, 1): 23 random bits, centred in their bin, so that
     /// log(u) and log(1 - u) are always finite.
-    public mutating func nextUniform() -> Float {
-        (Float(nextUInt32() >> 8) + 0.5) * 0x1p-24
+    public mutating func nextUniform() -> Float { Philox.openUnitFloat(nextUInt32()) }
+
+    /// (k + 1/2) 2^-23 for the top 23 bits k: in [2^-24, 1 - 2^-24], all exactly representable.
+    /// (With 24 bits, k + 1/2 needs 25 significant bits: the top value rounded up to exactly 1,
+    /// once in 2^25 draws, and the logistic sampler returned infinity.)
+    @inline(__always) static func openUnitFloat(_ bits: UInt32) -> Float {
+        (Float(bits >> 9) + 0.5) * 0x1p-23
+    }
+
+    /// (k + 1/2) 2^-32 for all 32 bits k, in Double: in (0, 1) with finer tails than the Float
+    /// form, for samplers that take logarithms.
+    @inline(__always) static func openUnitDouble(_ bits: UInt32) -> Double {
+        (Double(bits) + 0.5) * 0x1p-32
     }
 
     /// Uniform integer in 0..<bound (bound > 0), without modulo bias (Lemire's method).

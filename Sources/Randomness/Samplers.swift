@@ -6,14 +6,15 @@ extension Philox {
     /// Standard normal by Box-Muller (one value per call; the pair's second half is dropped
     /// so that the stream position stays a simple function of the number of calls).
     public mutating func nextNormal() -> Float {
-        let u1 = Double(nextUniform())
-        let u2 = Double(nextUniform())
+        let u1 = Philox.openUnitDouble(nextUInt32())
+        let u2 = Philox.openUnitDouble(nextUInt32())
         return Float((-2 * Foundation.log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
-    /// Standard logistic: log(u) - log(1 - u), u uniform on (0, 1). Mean 0, variance pi^2/3.
+    /// Standard logistic: log(u) - log(1 - u), u uniform on (0, 1) (32 bits, so |value| <= 22.9).
+    /// Mean 0, variance pi^2/3.
     public mutating func nextLogistic() -> Float {
-        let u = Double(nextUniform())
+        let u = Philox.openUnitDouble(nextUInt32())
         return Float(Foundation.log(u) - Foundation.log1p(-u))
     }
 

@@ -77,3 +77,28 @@ extension ConditionUpsampler.Mode: CustomTestStringConvertible {
         }
     }
 }
+
+@Suite struct ConditionUpsamplerStandardizationTests {
+    /// Frames at mean + v * std come out as v (away from the ends), per band, for both modes.
+    @Test(arguments: ConditionUpsamplerTests.modes)
+    func standardizedStartOutputsZScores(mode: ConditionUpsampler.Mode) {
+        let up = ConditionUpsampler(prefix: "upsample", channels: 2, hop: 8, mode: mode)
+        let mean: [Float] = [-2.5, -1], std: [Float] = [1.5, 0.5]
+        up.standardizeInput(mean: mean, std: std)
+        let z: [Float] = [0.8, -1.2]
+        var frames = Tensor(shape: [1, 6, 2])
+        for f in 0..<6 { for c in 0..<2 { frames[0, f, c] = mean[c] + z[c] * std[c] } }
+        let y = up(frames)
+        for t in 8..<40 {
+            for c in 0..<2 { #expect(abs(y[0, t, c] - z[c]) < 1e-5, "t \(t) band \(c): \(y[0, t, c]), expected \(z[c])") }
+        }
+    }
+
+    /// A band whose std is below the minimum is scaled by 1 / minimum, not blown up.
+    @Test func tinyStdIsRaisedToTheMinimum() {
+        let up = ConditionUpsampler(prefix: "upsample", channels: 1, hop: 8, mode: .transposed(strides: [2, 4]))
+        up.standardizeInput(mean: [-5], std: [0], minimumStd: 0.1)
+        let y = up(Tensor(shape: [1, 6, 1], repeating: -4))
+        #expect(abs(y[0, 20, 0] - 10) < 1e-4)
+    }
+}
