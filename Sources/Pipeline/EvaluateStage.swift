@@ -73,10 +73,11 @@ public enum EvaluateStage {
             let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
             let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
             let nll = teacher.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
-            let klTask = DistillationTask(student: student, teacher: teacher, features: features,
-                                          klWeight: 1, klSamples: config.losses.klSamples, contrastiveGamma: 0,
-                                          spectralLosses: [], training: [u], validation: [u], batchSize: 1,
-                                          cropSamples: features.hopLength, validationSamples: maxSamples)
+            let klTask = try DistillationTask(student: student, teacher: teacher, features: features,
+                                              klWeight: 1, klSamples: config.losses.klSamples,
+                                              gaussianKLLambda: Float(config.losses.gaussianKLLambda), contrastiveGamma: 0,
+                                              spectralLosses: [], training: [u], validation: [u], batchSize: 1,
+                                              cropSamples: features.hopLength, validationSamples: maxSamples)
             let kl = try klTask.validate()["kl"] ?? .nan
 
             let reference = try Audio(contentsOf: synthesisDir.appendingPathComponent(record.reference)).samples

@@ -65,10 +65,31 @@ public struct PipelineConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try student.validate(path: "student")
         try student.upsampler.validate(path: "student.upsampler", hop: features.hopLength)
         try losses.validate(path: "losses")
+        try Self.requirePairing(student: student.base, teacherHead: teacher.head.kind)
+        try Require.that(losses.contrastiveGamma == 0 || training.student.batchSize >= 2, "training.student.batch_size",
+                         "must be >= 2 with losses.contrastive_gamma > 0 (c' is another batch item's conditioning)")
         try training.validate(path: "training")
         try synthesis.validate(path: "synthesis")
         try evaluation.validate(path: "evaluation")
         try benchmark.validate(path: "benchmark")
+    }
+
+    /// The Gaussian (ClariNet) variant needs both halves: a Gaussian student is distilled with the
+    /// closed-form KL, which needs a Gaussian teacher head, and a Gaussian teacher is only
+    /// distilled that way. (`DistillationTask` refuses the mixed pairs too; here they fail at load.)
+    static func requirePairing(student base: StudentBase, teacherHead kind: OutputHeadConfig.Kind) throws {
+        switch (base, kind) {
+        case (.gaussian, .gaussian), (.logistic, .mol), (.logistic, .mulaw256):
+            return
+        case (.gaussian, _):
+            try Require.that(false, "student.base",
+                             "gaussian needs teacher.head.kind: gaussian (got \(kind.rawValue)); the closed-form KL of the "
+                                + "Gaussian variant needs a Gaussian teacher (or set student.base: logistic)")
+        case (.logistic, .gaussian):
+            try Require.that(false, "student.base",
+                             "logistic cannot be distilled from teacher.head.kind: gaussian; the Gaussian teacher's "
+                                + "closed-form KL needs student.base: gaussian")
+        }
     }
 
     /// Loads and validates a pipeline file.

@@ -108,11 +108,12 @@ public enum DistillStage {
         let student = try IAFStudent(config: config.student, conditionChannels: features.melBandCount,
                                      hop: features.hopLength, seed: config.seed &+ 1)
         try standardizeConditioning(student.upsampler, training: training, label: "distill", sink: sink)
-        sink.line("distill: student \(student.parameters.scalarCount) parameters, \(config.student.flows.count) flows; teacher \(teacher.parameters.scalarCount) parameters (frozen)")
+        sink.line("distill: student \(student.parameters.scalarCount) parameters, \(config.student.flows.count) flows, \(config.student.base.rawValue) base; teacher \(teacher.parameters.scalarCount) parameters (frozen), \(teacher.config.head.kind.rawValue) head")
         let settings = config.training.student
-        let task = DistillationTask(
+        let task = try DistillationTask(
             student: student, teacher: teacher, features: features,
             klWeight: Float(config.losses.klWeight), klSamples: config.losses.klSamples,
+            gaussianKLLambda: Float(config.losses.gaussianKLLambda),
             contrastiveGamma: Float(config.losses.contrastiveGamma),
             spectralLosses: try spectralLosses(config.losses),
             training: training, validation: validation, batchSize: settings.batchSize,

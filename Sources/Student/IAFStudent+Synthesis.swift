@@ -7,7 +7,8 @@ import Tensors
 ///
 /// Noise: z = temperature * eps, eps `[B, T]` drawn once for the whole utterance from
 /// `Philox(seed: seed, stream: IAFStudent.noiseStream)`, row-major (item 0's T samples first),
-/// each `Philox.nextLogistic()`. Only T floats per item, and position t always gets the same
+/// each one draw of the student's base (`StudentBase.fill`: `Philox.nextLogistic()` or
+/// `Philox.nextNormal()`). Only T floats per item, and position t always gets the same
 /// value, so chunked and one-shot synthesis see the same z. Temperature 1 samples the student's
 /// distribution; below 1 it shrinks the base noise (quieter, less noisy output) -- the flows are
 /// applied to the scaled noise, so the output is not simply a rescaled sample.
@@ -23,17 +24,23 @@ extension IAFStudent {
     /// The Philox stream of the synthesis noise.
     public static let noiseStream: UInt64 = 0x1AF5_2015
 
-    /// temperature * eps, eps ~ Logistic(0, 1), `[B, T, 1]` (see the extension's comment).
-    public static func noise(batch: Int, length: Int, seed: UInt64, temperature: Float = 1) -> Tensor {
+    /// temperature * eps, eps ~ base(0, 1), `[B, T, 1]` (see the extension's comment).
+    public static func noise(batch: Int, length: Int, seed: UInt64, temperature: Float = 1,
+                             base: StudentBase) -> Tensor {
         precondition(batch >= 0 && length >= 0, "student.noise: negative size \(batch) x \(length)")
         precondition(temperature.isFinite && temperature >= 0, "student.noise: temperature must be >= 0, got \(temperature)")
         var rng = Philox(seed: seed, stream: noiseStream)
         var z = Tensor(shape: [batch, length, 1])
         z.withUnsafeMutableBufferPointer { buffer in
-            rng.fillLogistic(buffer)
+            base.fill(buffer, rng: &rng)
             if temperature != 1 { for i in buffer.indices { buffer[i] *= temperature } }
         }
         return z
+    }
+
+    /// The synthesis noise of this student's base (`config.base`).
+    public func noise(batch: Int, length: Int, seed: UInt64, temperature: Float = 1) -> Tensor {
+        Self.noise(batch: batch, length: length, seed: seed, temperature: temperature, base: config.base)
     }
 
     /// x_N, mu_tot and log s_tot without backward caches (evaluation); equal to
@@ -62,7 +69,7 @@ extension IAFStudent {
     public func synthesize(mel: Tensor, length: Int? = nil, seed: UInt64, temperature: Float = 1,
                            chunkSamples: Int? = nil) -> Tensor {
         let t = length ?? max(0, mel.shape[1] - 1) * hop
-        let z = Self.noise(batch: mel.shape[0], length: t, seed: seed, temperature: temperature)
+        let z = noise(batch: mel.shape[0], length: t, seed: seed, temperature: temperature)
         return synthesize(mel: mel, noise: z, chunkSamples: chunkSamples)
     }
 

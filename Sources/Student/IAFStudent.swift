@@ -4,8 +4,9 @@ import NeuralLayers
 import Randomness
 import Tensors
 
-/// The student: an inverse autoregressive flow with a logistic base (DESIGN §4), conditioned on
-/// log-mel frames. From noise z `[B, T, 1]` (z_t ~ Logistic(0, 1)) it computes, for all t at once,
+/// The student: an inverse autoregressive flow (DESIGN §4), conditioned on log-mel frames, with
+/// a logistic or Gaussian base (`config.base`, see `StudentBase`). From noise z `[B, T, 1]`
+/// (z_t ~ Logistic(0, 1) or N(0, 1)) it computes, for all t at once,
 ///
 ///     c       = crop_T(upsampler(mel))                 [B, T, Cmel]   one upsampler shared by all flows
 ///     x_0     = z
@@ -13,9 +14,9 @@ import Tensors
 ///     x_i     = x_{i-1} * s_i + mu_i                    s_i = exp(log s_i)
 ///     mu_tot  <- mu_tot * s_i + mu_i,  log s_tot += log s_i     (from 0, 0)
 ///
-/// and returns x_N, mu_tot, log s_tot (`StudentOutput`). x_N[t] | z_<t ~ Logistic(mu_tot[t], s_tot[t]):
+/// and returns x_N, mu_tot, log s_tot (`StudentOutput`). x_N[t] | z_<t ~ Base(mu_tot[t], s_tot[t]):
 ///
-///     log p_S(x) = sum_t [ log p_logistic(z_t; 0, 1) - log s_tot[t] ]
+///     log p_S(x) = sum_t [ log p_base(z_t; 0, 1) - log s_tot[t] ]
 ///
 /// Initialisation: every flow's head has zero weights and bias (0, log(initialScale)/N), so
 /// at the start mu_i = 0 and s_i = initialScale^(1/N) for every input: the student's first
@@ -168,7 +169,8 @@ public struct IAFStudent {
     /// log p_S(x_t | x_<t) for every t: `[B * T]` in row order, for the noise z `[B, T, 1]`
     /// that produced `output`:
     ///
-    ///     log p_logistic(z_t; 0, 1) - log s_tot[t]     (= -z - 2 softplus(-z) - log s_tot)
+    ///     log p_base(z_t; 0, 1) - log s_tot[t]     logistic: -z - 2 softplus(-z) - log s_tot
+    ///                                              gaussian: -z^2/2 - log(2 pi)/2 - log s_tot
     ///
     /// z is the base noise itself (temperature 1): x_t = mu_tot + s_tot z_t with mu_tot, s_tot
     /// fixed given z_<t, so the density of x_t is the density of z_t divided by s_tot.
@@ -176,9 +178,10 @@ public struct IAFStudent {
         precondition(z.shape == output.logScale.shape,
                      "student.logLikelihood: noise \(z.shape) does not match the output \(output.logScale.shape)")
         var out = [Float](repeating: 0, count: z.count)
+        let base = config.base
         z.withUnsafeBufferPointer { zs in
             output.logScale.withUnsafeBufferPointer { ls in
-                for i in out.indices { out[i] = Logistic.logPDF(zs[i], mean: 0, logScale: 0) - ls[i] }
+                for i in out.indices { out[i] = base.standardLogPDF(zs[i]) - ls[i] }
             }
         }
         return out

@@ -20,6 +20,8 @@ import NeuralLayers
 ///       log_scale_max: 3
 ///       initial_scale: 0.05       # s_tot of the freshly initialised student
 ///       upsampler: {kind: transposed, strides: [4, 4, 4, 4]}
+///       base: logistic            # noise distribution: logistic (Parallel WaveNet) | gaussian (ClariNet,
+///                                 # needs teacher.head.kind: gaussian); absent in old checkpoints = logistic
 ///
 /// The clamp: each flow's raw log-scale r_i is clamped to [log_scale_min, log_scale_max]
 /// before s_i = exp(.) (the gradient is zero where it is clamped). The floor e^-7 ~ 9e-4
@@ -45,10 +47,13 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
     /// s_tot of a freshly initialised student: its first output is exactly initialScale * z.
     public var initialScale: Float
     public var upsampler: UpsamplerConfig
+    /// Distribution of the noise z (and so of x_N[t] given z_<t): see `StudentBase`.
+    public var base: StudentBase
 
     public init(flows: [Int], channels: Int, gateChannels: Int? = nil, kernelSize: Int, dilationCycle: Int = 10,
                 scaleResidual: Bool = true, logScaleMin: Float = -7, logScaleMax: Float = 3,
-                initialScale: Float = 0.05, upsampler: UpsamplerConfig = UpsamplerConfig()) {
+                initialScale: Float = 0.05, upsampler: UpsamplerConfig = UpsamplerConfig(),
+                base: StudentBase = .logistic) {
         self.flows = flows
         self.channels = channels
         self.gateChannels = gateChannels ?? 2 * channels
@@ -59,6 +64,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         self.logScaleMax = logScaleMax
         self.initialScale = initialScale
         self.upsampler = upsampler
+        self.base = base
     }
 
     /// Named sizes.
@@ -136,24 +142,26 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         case logScaleMin = "log_scale_min"
         case logScaleMax = "log_scale_max"
         case initialScale = "initial_scale"
-        case upsampler
+        case upsampler, base
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let base = StudentConfig.preset(try c.value(.preset, default: Preset.small))
-        flows = try c.value(.flows, default: base.flows)
-        channels = try c.value(.channels, default: base.channels)
+        let preset = StudentConfig.preset(try c.value(.preset, default: Preset.small))
+        flows = try c.value(.flows, default: preset.flows)
+        channels = try c.value(.channels, default: preset.channels)
         // gate_channels follows an overridden `channels` unless given itself.
         gateChannels = try c.value(.gateChannels, default: 2 * channels)
-        kernelSize = try c.value(.kernelSize, default: base.kernelSize)
-        dilationCycle = try c.value(.dilationCycle, default: base.dilationCycle)
-        scaleResidual = try c.value(.scaleResidual, default: base.scaleResidual)
-        logScaleMin = try c.value(.logScaleMin, default: base.logScaleMin)
-        logScaleMax = try c.value(.logScaleMax, default: base.logScaleMax)
-        initialScale = try c.value(.initialScale, default: base.initialScale)
-        upsampler = try c.value(.upsampler, default: base.upsampler)
+        kernelSize = try c.value(.kernelSize, default: preset.kernelSize)
+        dilationCycle = try c.value(.dilationCycle, default: preset.dilationCycle)
+        scaleResidual = try c.value(.scaleResidual, default: preset.scaleResidual)
+        logScaleMin = try c.value(.logScaleMin, default: preset.logScaleMin)
+        logScaleMax = try c.value(.logScaleMax, default: preset.logScaleMax)
+        initialScale = try c.value(.initialScale, default: preset.initialScale)
+        upsampler = try c.value(.upsampler, default: preset.upsampler)
+        // Checkpoints written before the Gaussian variant have no `base`: they are logistic.
+        base = try c.value(.base, default: preset.base)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -168,6 +176,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try c.encode(logScaleMax, forKey: .logScaleMax)
         try c.encode(initialScale, forKey: .initialScale)
         try c.encode(upsampler, forKey: .upsampler)
+        try c.encode(base, forKey: .base)
     }
 
     public func validate(path: String) throws {

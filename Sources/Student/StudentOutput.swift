@@ -3,7 +3,7 @@ import Tensors
 /// What the student computes from noise z `[B, T, 1]`, every tensor `[B, T, 1]`:
 ///
 ///     x         = x_N                 the sample (the output of the last flow)
-///     mean      = mu_tot              x_N[t] | z_<t ~ Logistic(mu_tot[t], s_tot[t])
+///     mean      = mu_tot              x_N[t] | z_<t ~ Base(mu_tot[t], s_tot[t]), Base = `config.base`
 ///     logScale  = log s_tot           = sum_i log s_i
 ///
 /// so that x = mean + exp(logScale) * z (up to float rounding), and mean[t], logScale[t]

@@ -60,7 +60,7 @@ private func flatUtterance(samples: Int, bands: Int = 2, hop: Int = 4) -> Uttera
         var rng = Philox(seed: 5)
         let u = Utterance(id: "r", samples: rng.uniforms(64, low: -0.3, high: 0.3),
                           mel: rng.normals(17 * 2), frames: 17, melBands: 2)
-        let task = DistillationTask(student: student, teacher: teacher, features: features, klWeight: 1, klSamples: 3,
+        let task = try DistillationTask(student: student, teacher: teacher, features: features, klWeight: 1, klSamples: 3,
                                     contrastiveGamma: 0, spectralLosses: [], training: [u], validation: [u],
                                     batchSize: 1, cropSamples: 64)
         let audio = Tensor(shape: [1, 64, 1], scalars: u.samples)
@@ -93,7 +93,7 @@ private func flatUtterance(samples: Int, bands: Int = 2, hop: Int = 4) -> Uttera
         let teacher = try LogisticAutoregressiveTeacher(coefficient: a, scale: s)
         let (student, features) = try tinySetup(seed: 3)
         let u = flatUtterance(samples: 4096)
-        let task = DistillationTask(student: student, teacher: teacher, features: features, klWeight: 1, klSamples: 8,
+        let task = try DistillationTask(student: student, teacher: teacher, features: features, klWeight: 1, klSamples: 8,
                                     contrastiveGamma: 0, spectralLosses: [], training: [u], validation: [u],
                                     batchSize: 4, cropSamples: 512, validationSamples: 2048)
         let before = try task.validate()["kl"] ?? .nan

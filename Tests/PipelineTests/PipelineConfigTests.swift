@@ -84,4 +84,29 @@ import Testing
             #expect((base.hash(stage) != other.hash(stage)) == expectChange, "\(stage)")
         }
     }
+
+    /// The Gaussian (ClariNet) variant: `student.base` and `losses.gaussian_kl_lambda` parse,
+    /// bad values name their key, and a base that does not pair with `teacher.head.kind` is
+    /// refused at load with both keys in the message.
+    @Test func gaussianVariantKeysAndPairing() throws {
+        let c = try decode("name: x\nteacher:\n  head: {kind: gaussian}\nstudent:\n  base: gaussian\nlosses:\n  gaussian_kl_lambda: 2\n")
+        #expect(c.student.base == .gaussian && c.teacher.head.kind == .gaussian && c.losses.gaussianKLLambda == 2)
+        #expect(try decode("name: x\n").losses.gaussianKLLambda == 4)
+        #expect { try decode("name: x\nstudent:\n  base: normal\n") } throws: { ($0 as? ConfigError)?.path == "student.base" }
+        #expect { try decode("name: x\nlosses:\n  gaussian_kl_lambda: -1\n") } throws: {
+            ($0 as? ConfigError)?.path == "losses.gaussian_kl_lambda"
+        }
+        // The contrastive term takes c' from another batch item.
+        #expect { try decode("name: x\nlosses:\n  contrastive_gamma: 0.3\ntraining:\n  student:\n    batch_size: 1\n") } throws: {
+            ($0 as? ConfigError)?.path == "training.student.batch_size"
+        }
+        for yaml in ["name: x\nstudent:\n  base: gaussian\n",                       // mol teacher (default)
+                     "name: x\nteacher:\n  head: {kind: mulaw256}\nstudent:\n  base: gaussian\n",
+                     "name: x\nteacher:\n  head: {kind: gaussian}\n"] {          // logistic student (default)
+            #expect { try decode(yaml) } throws: { error in
+                guard let e = error as? ConfigError, case .outOfRange = e.kind else { return false }
+                return e.path == "student.base" && "\(e)".contains("teacher.head.kind")
+            }
+        }
+    }
 }

@@ -72,4 +72,31 @@ import Testing
             try PipelineRunner(experiment: Experiment(config: stale, directory: dir)).run(.evaluate)
         }
     }
+
+    /// The debug recipe with a Gaussian teacher head and a Gaussian student, through distill
+    /// (fewer steps): the closed-form KL path runs inside the pipeline, with the spectral losses
+    /// of the recipe, and its terms reach result.json.
+    @Test func gaussianVariantDistills() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wavedistill-e2e-gauss-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = try Self.debugConfig()
+        config.name = "debug-gaussian"
+        config.teacher.head.kind = .gaussian
+        config.student.base = .gaussian
+        config.losses.contrastiveGamma = 0.3
+        config.training.teacher.steps = 4
+        config.training.student.steps = 4
+        try config.validate(path: "")
+        let experiment = Experiment(config: config, directory: dir)
+        try PipelineRunner(experiment: experiment).run(stages: 1...3)
+        let student = try IAFStudent.load(from: experiment.directory(.distill).appendingPathComponent(DistillStage.weightsFile))
+        #expect(student.model.config.base == .gaussian)
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: experiment.directory(.distill)
+            .appendingPathComponent("result.json"))) as? [String: Any])
+        #expect(result["final_step"] as? Int == 4)
+        let last = try #require(result["last_losses"] as? [String: Double])
+        for key in ["kl", "kl_regulariser", "kl_mismatched", "power", "mr_stft", "loss"] {
+            #expect(last[key]?.isFinite == true, "last_losses.\(key) in \(last.keys.sorted())")
+        }
+    }
 }

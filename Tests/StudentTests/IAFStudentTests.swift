@@ -114,10 +114,11 @@ import Testing
 
     // MARK: Log-determinant
 
-    @Test func jacobianIsLowerTriangularWithDiagonalScaleAndLogDetSumOfLogScales() throws {
-        let student = try tinyStudent()
+    @Test(arguments: StudentBase.allCases)
+    func jacobianIsLowerTriangularWithDiagonalScaleAndLogDetSumOfLogScales(base: StudentBase) throws {
+        let student = try tinyStudent { $0.base = base }
         let length = 24
-        let (z, mel) = randomCase(batch: 1, length: length, seed: 5)
+        let (z, mel) = randomCase(batch: 1, length: length, seed: 5, base: base)
         let out = student.forward(noise: z, mel: mel).output
         // Central differences, column j = dx / dz[j]. x[t] is affine in z[t], so the diagonal is
         // exact up to rounding; eps 2e-2 keeps that rounding ~1e-6 relative.
@@ -147,11 +148,14 @@ import Testing
         #expect(abs(logDet - sumLogScale) <= 1e-3, "log|det J| \(logDet) vs sum log s_tot \(sumLogScale)")
         // And the likelihood is the change of variables: log p_S(x) = log p(z) - log|det J|.
         let logp = student.logLikelihood(noise: z, output: out).reduce(0.0) { $0 + Double($1) }
-        let base = z.scalars.reduce(0.0) { acc, v in
+        let logBase = z.scalars.reduce(0.0) { acc, v in
             let u = Double(v)
-            return acc - u - 2 * (max(-u, 0) + log1p(exp(-abs(u))))
+            switch base {
+            case .logistic: return acc - u - 2 * (max(-u, 0) + log1p(exp(-abs(u))))
+            case .gaussian: return acc - 0.5 * u * u - 0.5 * log(2 * Double.pi)
+            }
         }
-        #expect(abs(logp - (base - logDet)) <= 1e-3, "log p_S \(logp) vs log p(z) - log|det J| \(base - logDet)")
+        #expect(abs(logp - (logBase - logDet)) <= 1e-3, "log p_S \(logp) vs log p(z) - log|det J| \(logBase - logDet)")
     }
 
     /// log|det A| by LU with partial pivoting (does not assume A triangular).
@@ -175,22 +179,25 @@ import Testing
 
     // MARK: Entropy
 
-    @Test func analyticEntropyMatchesMonteCarloNegativeLogLikelihood() throws {
-        let student = try tinyStudent()
+    @Test(arguments: StudentBase.allCases)
+    func analyticEntropyMatchesMonteCarloNegativeLogLikelihood(base: StudentBase) throws {
+        let student = try tinyStudent { $0.base = base }
+        // Entropy of the standard base, written out: 2 (logistic), log(2 pi e)/2 (gaussian).
+        let baseEntropy = base == .logistic ? 2 : 0.5 * log(2 * Double.pi * exp(1))
         let (batch, length, draws) = (8, 64, 40)
         let (_, mel) = randomCase(batch: batch, length: length, seed: 11)
         let c = student.condition(mel: mel, length: length).condition
-        // Two independent sets of draws: one for E[sum log s_tot] + 2T, one for -E[log p_S(x)].
+        // Two independent sets of draws: one for E[sum log s_tot] + H(base) T, one for -E[log p_S(x)].
         var analytic: [Double] = [], monteCarlo: [Double] = []
         var rng = Philox(seed: 12)
         for d in 0..<(2 * draws) {
             var z = Tensor(shape: [batch, length, 1])
-            z.withUnsafeMutableBufferPointer { rng.fillLogistic($0) }
+            z.withUnsafeMutableBufferPointer { base.fill($0, rng: &rng) }
             let out = student.forward(noise: z, condition: c).output
             for b in 0..<batch {
                 let rows = (b * length)..<((b + 1) * length)
                 if d % 2 == 0 {
-                    analytic.append(out.logScale.scalars[rows].reduce(0.0) { $0 + Double($1) } + 2 * Double(length))
+                    analytic.append(out.logScale.scalars[rows].reduce(0.0) { $0 + Double($1) } + baseEntropy * Double(length))
                 } else {
                     let logp = student.logLikelihood(noise: z, output: out)[rows]
                     monteCarlo.append(-logp.reduce(0.0) { $0 + Double($1) })
@@ -205,8 +212,11 @@ import Testing
         let (ma, sa) = meanAndStandardError(analytic), (mm, sm) = meanAndStandardError(monteCarlo)
         let se = (sa * sa + sm * sm).squareRoot()
         #expect(abs(ma - mm) <= 4 * se, "analytic \(ma) ± \(sa), Monte Carlo \(mm) ± \(sm)")
-        // The check has teeth: the entropy is far from the 2T of the base noise.
-        #expect(abs(ma - 2 * Double(length)) > 20 * se)
+        // The check has teeth: the entropy is far from the H(base) T of the base noise, and the
+        // other base's constant (0.58 nats per step away) would fail it.
+        #expect(abs(ma - baseEntropy * Double(length)) > 20 * se)
+        let otherEntropy = base == .logistic ? 0.5 * log(2 * Double.pi * exp(1)) : 2
+        #expect(abs(ma + (otherEntropy - baseEntropy) * Double(length) - mm) > 4 * se)
     }
 
     // MARK: Gradients

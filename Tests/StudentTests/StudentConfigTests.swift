@@ -66,4 +66,18 @@ import Testing
         #expect(try JSONConfig.decode(StudentConfig.self, from: json, source: "test") == config)
         #expect(json.contains("\"flows\"") && json.contains("\"gate_channels\""))
     }
+
+    @Test func baseIsParsedDefaultsToLogisticAndBadValuesNameTheKey() throws {
+        #expect(try YAMLConfigLoader.decode(StudentConfig.self, from: "preset: tiny\n").base == .logistic)
+        let gaussian = try YAMLConfigLoader.decode(StudentConfig.self, from: "preset: tiny\nbase: gaussian\n")
+        #expect(gaussian.base == .gaussian && gaussian.flows == [2, 2])
+        #expect(JSONConfig.encode(gaussian).contains("\"base\":\"gaussian\""))
+        #expect(try JSONConfig.decode(StudentConfig.self, from: JSONConfig.encode(gaussian), source: "test") == gaussian)
+        do {
+            _ = try YAMLConfigLoader.decode(StudentConfig.self, from: "preset: tiny\nbase: cauchy\n")
+            Issue.record("an unknown base must be rejected")
+        } catch let error as ConfigError {
+            #expect(error.path == "base", "\(error)")
+        }
+    }
 }

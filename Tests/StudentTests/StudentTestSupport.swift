@@ -33,11 +33,13 @@ func randomizeHeads(of student: IAFStudent, seed: UInt64) {
     }
 }
 
-/// Noise z `[B, T, 1]` ~ Logistic(0, 1) and mel frames `[B, T/hop + 1, mels]` ~ N(0, 1).
-func randomCase(batch: Int, length: Int, mels: Int = 3, hop: Int = 4, seed: UInt64 = 2) -> (z: Tensor, mel: Tensor) {
+/// Noise z `[B, T, 1]` ~ Logistic(0, 1) (or N(0, 1) for a Gaussian base) and mel frames
+/// `[B, T/hop + 1, mels]` ~ N(0, 1).
+func randomCase(batch: Int, length: Int, mels: Int = 3, hop: Int = 4, seed: UInt64 = 2,
+                base: StudentBase = .logistic) -> (z: Tensor, mel: Tensor) {
     var rng = Philox(seed: seed)
     var z = Tensor(shape: [batch, length, 1])
-    z.withUnsafeMutableBufferPointer { rng.fillLogistic($0) }
+    z.withUnsafeMutableBufferPointer { base == .logistic ? rng.fillLogistic($0) : rng.fillNormal($0) }
     let frames = length / hop + 1
     let mel = Tensor(shape: [batch, frames, mels], scalars: rng.normals(batch * frames * mels))
     return (z, mel)

@@ -64,9 +64,9 @@ import Testing
         #expect(worst == 0, "max |window - full| = \(worst)")
     }
 
-    @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
-    func chunkedSynthesisEqualsOneShot(kind: UpsamplerConfig.Kind) throws {
-        let student = try tinyStudent(upsampler: kind)
+    @Test(arguments: [(UpsamplerConfig.Kind.transposed, StudentBase.logistic), (.repeat, .logistic), (.transposed, .gaussian)])
+    func chunkedSynthesisEqualsOneShot(kind: UpsamplerConfig.Kind, base: StudentBase) throws {
+        let student = try tinyStudent(upsampler: kind) { $0.base = base }
         let length = 101
         let (_, mel) = randomCase(batch: 2, length: length, seed: 7)
         let oneShot = student.synthesize(mel: mel, length: length, seed: 9)
@@ -97,11 +97,12 @@ import Testing
     @Test func noiseIsSeededScaledAndPositionAddressable() throws {
         let student = try tinyStudent()
         let (_, mel) = randomCase(batch: 1, length: 40)
-        let a = IAFStudent.noise(batch: 1, length: 40, seed: 3)
-        let longer = IAFStudent.noise(batch: 1, length: 60, seed: 3)
+        let a = IAFStudent.noise(batch: 1, length: 40, seed: 3, base: .logistic)
+        let longer = IAFStudent.noise(batch: 1, length: 60, seed: 3, base: .logistic)
         #expect(Array(longer.scalars.prefix(40)) == a.scalars)
-        #expect(IAFStudent.noise(batch: 1, length: 40, seed: 4) != a)
-        let cold = IAFStudent.noise(batch: 1, length: 40, seed: 3, temperature: 0.5)
+        #expect(IAFStudent.noise(batch: 1, length: 40, seed: 4, base: .logistic) != a)
+        #expect(student.noise(batch: 1, length: 40, seed: 3) == a)
+        let cold = IAFStudent.noise(batch: 1, length: 40, seed: 3, temperature: 0.5, base: .logistic)
         #expect(zip(cold.scalars, a.scalars).allSatisfy { $0 == 0.5 * $1 })
         // synthesize(seed:) is synthesize(noise:) on that noise.
         let bySeed = student.synthesize(mel: mel, length: 40, seed: 3, temperature: 0.5)
@@ -109,5 +110,19 @@ import Testing
         #expect(bySeed == byNoise)
         // Default length: (F - 1) * hop.
         #expect(student.synthesize(mel: mel, seed: 3).shape == [1, (mel.shape[1] - 1) * 4])
+    }
+
+    /// A Gaussian student draws N(0, 1) noise (`Philox.nextNormal`, one per value) everywhere
+    /// its synthesis samples, and its synthesis is the forward on that noise.
+    @Test func gaussianStudentSynthesizesFromNormalNoise() throws {
+        let student = try tinyStudent { $0.base = .gaussian }
+        let (_, mel) = randomCase(batch: 1, length: 40)
+        var rng = Philox(seed: 3, stream: IAFStudent.noiseStream)
+        let normals = Tensor(shape: [1, 40, 1], scalars: rng.normals(40))
+        #expect(student.noise(batch: 1, length: 40, seed: 3) == normals)
+        #expect(IAFStudent.noise(batch: 1, length: 40, seed: 3, base: .logistic) != normals)
+        let bySeed = student.synthesize(mel: mel, length: 40, seed: 3)
+        let reference = student.forward(noise: normals, mel: mel).output.x
+        #expect(maxAbsDifference(bySeed, reference) <= 1e-5)
     }
 }

@@ -1,0 +1,45 @@
+import Distributions
+import Foundation
+import Tensors
+
+/// A Gaussian teacher whose density is known in closed form: the autoregressive process
+///
+///     x_t | x_<t ~ N(a * x_{t-1}, sigma)      (x_{-1} = 0)
+///
+/// as a Gaussian head, θ_t = [a x_{t-1}, log sigma], ignoring the mel. A Gaussian IAF student
+/// represents it exactly (mu_tot[t] = a x[t-1], s_tot = sigma), so distilling from it with the
+/// closed-form KL must drive the KL to ~0 and recover a and sigma: the end-to-end test of the
+/// Gaussian variant, the counterpart of `LogisticAutoregressiveTeacher`.
+public struct GaussianAutoregressiveTeacher: DistillationTeacher {
+    public let coefficient: Float
+    public let scale: Float
+    public let distribution: any OutputDistribution
+
+    public init(coefficient: Float, scale: Float) throws {
+        self.coefficient = coefficient
+        self.scale = scale
+        distribution = try GaussianOutput(logScaleMin: -9)
+    }
+
+    public func parametersWithBackward(audio x: Tensor, mel: Tensor) -> (params: Tensor, backward: (Tensor) -> Tensor) {
+        let (batch, length) = (x.shape[0], x.shape[1])
+        let a = coefficient, logScale = Float(Foundation.log(Double(scale)))
+        var params = Tensor(shape: [batch, length, 2])
+        for b in 0..<batch {
+            for t in 0..<length {
+                let r = (b * length + t) * 2
+                params.scalars[r] = t > 0 ? a * x.scalars[b * length + t - 1] : 0
+                params.scalars[r + 1] = logScale
+            }
+        }
+        let backward: (Tensor) -> Tensor = { dParams in
+            // d m_t / d x_{t-1} = a; the log-scale is constant.
+            var dx = Tensor(shape: [batch, length, 1])
+            for b in 0..<batch {
+                for t in 1..<max(1, length) { dx.scalars[b * length + t - 1] = a * dParams.scalars[(b * length + t) * 2] }
+            }
+            return dx
+        }
+        return (params, backward)
+    }
+}
