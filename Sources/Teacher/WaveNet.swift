@@ -54,9 +54,13 @@ public struct WaveNet {
         }
         hidden = Linear(prefix: "teacher.head.hidden", inputChannels: config.skipChannels,
                         outputChannels: config.skipChannels, rng: &rng)
-        // A small output layer starts every head near its neutral distribution.
+        // A small output layer starts every head near its neutral distribution, at the
+        // configured initial scale.
         output = Linear(prefix: "teacher.head.out", inputChannels: config.skipChannels,
                         outputChannels: distribution.parameterCount, initialScale: 0.1, rng: &rng)
+        if let bias = output.bias {
+            for i in config.head.logScaleIndices { bias.value.scalars[i] = config.head.initialLogScale }
+        }
         var all = ParameterSet(upsampler.parameters + input.parameters)
         for block in blocks { for p in block.parameters { all.append(p) } }
         for p in hidden.parameters + output.parameters { all.append(p) }

@@ -46,10 +46,12 @@ private func temporaryDirectory() throws -> URL {
         var loop = TrainingLoop(settings: settings, directory: dir, seed: 11, label: "test-teacher")
         let summary = try loop.run(task, finalWeights: dir.appendingPathComponent("teacher.safetensors"))
         let after = summary.validation["loss"] ?? .nan
-        // Speech at 16 bits: a fresh model is near the uniform ~ -log(2/65536) = 10.4 nats;
-        // learning the waveform's scale and short-term correlation brings it well down.
-        #expect(before > 5, "initial NLL \(before)")
-        #expect(after < before - 3, "NLL \(before) -> \(after) nats/sample")
+        // A fresh model (every component at the initial scale e^-3) scores ~9.3 nats/sample.
+        // The previous-sample predictor x_t ~ Logistic(x_{t-1}, s) with the best global s
+        // scores 8.1 nats on this second of speech: a model that learned the short-term correlation and
+        // the level from the conditioning must beat it clearly.
+        #expect(before > 8.8, "initial NLL \(before)")
+        #expect(after < 7.8 && after < before - 1.5, "NLL \(before) -> \(after) nats/sample")
         // The exported weights load back into a working teacher.
         let loaded = try WaveNet.load(from: dir.appendingPathComponent("teacher.safetensors"))
         #expect(loaded.step == 200 && loaded.features == features)
