@@ -112,6 +112,7 @@ public struct TrainingLoop {
         let started = Date()
         var lastLosses: [String: Double] = [:]
         var validation: [String: Double] = [:]
+        var validatedStep: Int?
         var badSteps = 0
         var skipped = 0
         var lastCheckpoint = restored?.entry.url.path
@@ -124,6 +125,7 @@ public struct TrainingLoop {
         }
 
         func runValidation(_ done: Int) throws {
+            validatedStep = done
             let values: [String: Double]
             if var averaged = ema {
                 values = try averaged.withAveragedWeights(in: parameters) { try task.validate() }
@@ -188,7 +190,8 @@ public struct TrainingLoop {
         }
         progress.finish()
         let finalStep = max(startStep, settings.steps)
-        if validation.isEmpty { try runValidation(finalStep) }
+        // The reported validation is the final weights' (a periodic one may be many steps old).
+        if validatedStep != finalStep { try runValidation(finalStep) }
         // The evaluation weights: the EMA shadow if there is one.
         if var averaged = ema {
             try averaged.withAveragedWeights(in: parameters) {

@@ -87,4 +87,27 @@ private func temporaryDirectory() throws -> URL {
         let finalB = try Data(contentsOf: dirB.appendingPathComponent("t.safetensors"))
         #expect(finalA == finalB)
     }
+
+    /// The summary's validation is the final weights', not the last periodic one's.
+    @Test func finalValidationIsOfTheFinalStep() throws {
+        let (u, features) = try bundledUtterance(seconds: 0.5)
+        var settings = TrainingSettings()
+        settings.steps = 5
+        settings.validateEvery = 3
+        settings.checkpointEvery = 100
+        settings.emaDecay = 0  // validation then scores the training weights, which stay in the task
+        settings.schedule = .constant(3e-3)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var loop = TrainingLoop(settings: settings, directory: dir, seed: 2, label: "validation")
+        let task = try tinyTask(u, features, seed: 5)
+        let summary = try loop.run(task, finalWeights: dir.appendingPathComponent("t.safetensors"))
+        let lines = try String(contentsOf: dir.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains("\"valid\"") }
+        #expect(lines.count == 2, "validation lines: \(lines)")
+        #expect(lines.last?.contains("\"step\":5") == true, "\(lines.last ?? "")")
+        // The summary holds the last validation, which scored the final weights.
+        let final = try task.validate()["loss"] ?? .nan
+        #expect(summary.validation["loss"] == final)
+    }
 }
