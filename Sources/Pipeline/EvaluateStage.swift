@@ -12,7 +12,8 @@ import Training
 
 /// Stage 5: on the held-out utterances, the teacher's NLL, the student's KL to the teacher, and
 /// copy-synthesis quality of teacher, student and Griffin-Lim against the reference
-/// (log-spectral distance and mel-cepstral distortion, dB). Writes `eval.json`.
+/// (log-spectral distance and mel-cepstral distortion, dB), and of the random-phase diagnostic
+/// (`random_phase`: the reference's exact magnitudes, random phases). Writes `eval.json`.
 public enum EvaluateStage {
     public static let resultFile = "eval.json"
 
@@ -41,10 +42,12 @@ public enum EvaluateStage {
         public var teacher: Quality?
         public var student: Quality
         public var griffinLim: Quality
+        public var randomPhase: Quality?
         public var perUtterance: [UtteranceResult]
         enum CodingKeys: String, CodingKey {
             case teacher, student
             case griffinLim = "griffin_lim"
+            case randomPhase = "random_phase"
             case teacherNLLBitsPerSample = "teacher_nll_bits_per_sample"
             case teacherNLLNatsPerSample = "teacher_nll_nats_per_sample"
             case studentKLNatsPerSample = "student_kl_nats_per_sample"
@@ -82,7 +85,8 @@ public enum EvaluateStage {
 
             let reference = try Audio(contentsOf: synthesisDir.appendingPathComponent(record.reference)).samples
             var systems: [String: Quality] = [:]
-            for (name, path) in [("student", record.student), ("griffin_lim", record.griffinLim), ("teacher", record.teacher)] {
+            for (name, path) in [("student", record.student), ("griffin_lim", record.griffinLim), ("teacher", record.teacher),
+                                ("random_phase", record.randomPhase)] {
                 guard let path else { continue }
                 let audio = try Audio(contentsOf: synthesisDir.appendingPathComponent(path)).samples
                 let m = min(audio.count, reference.count)
@@ -103,7 +107,8 @@ public enum EvaluateStage {
         let result = Result(teacherNLLBitsPerSample: bits, teacherNLLNatsPerSample: bits * log(2),
                             studentKLNatsPerSample: mean(perUtterance.map(\.studentKLNatsPerSample)),
                             teacher: quality("teacher"), student: quality("student") ?? Quality(lsdDB: .nan, mcdDB: .nan),
-                            griffinLim: quality("griffin_lim") ?? Quality(lsdDB: .nan, mcdDB: .nan), perUtterance: perUtterance)
+                            griffinLim: quality("griffin_lim") ?? Quality(lsdDB: .nan, mcdDB: .nan),
+                            randomPhase: quality("random_phase"), perUtterance: perUtterance)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

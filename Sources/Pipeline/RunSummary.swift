@@ -36,14 +36,14 @@ public struct RunSummary: Codable {
             let list = try JSONDecoder().decode([SynthesizeStage.Record].self,
                                                 from: Data(contentsOf: experiment.root.appendingPathComponent(records)))
             let dir = Stage.synthesize.directoryName + "/"
-            summary.synthesized = list.flatMap { r in [r.student, r.teacher, r.griffinLim].compactMap { $0 }.map { dir + $0 } }
+            summary.synthesized = list.flatMap { r in [r.student, r.teacher, r.griffinLim, r.randomPhase].compactMap { $0 }.map { dir + $0 } }
         }
         if let eval = summary.eval,
            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: experiment.root.appendingPathComponent(eval))) as? [String: Any] {
             for key in ["teacher_nll_bits_per_sample", "student_kl_nats_per_sample"] {
                 if let v = object[key] as? Double { summary.metrics[key] = v }
             }
-            for system in ["teacher", "student", "griffin_lim"] {
+            for system in ["teacher", "student", "griffin_lim", "random_phase"] {
                 if let q = object[system] as? [String: Any] {
                     for m in ["lsd_db", "mcd_db"] { if let v = q[m] as? Double { summary.metrics["\(system)_\(m)"] = v } }
                 }
@@ -69,11 +69,11 @@ public struct RunSummary: Codable {
         var lines = ["", "== \(name): \(stagesComplete.count)/\(Stage.allCases.count) stages complete (\(experiment.root.path))"]
         if let t = teacherCheckpoint { lines.append("   teacher:  \(t)") }
         if let s = studentCheckpoint { lines.append("   student:  \(s)") }
-        if !synthesized.isEmpty { lines.append("   audio:    \(synthesized.count) WAVs in \(Stage.synthesize.directoryName)/ (listen: student/, teacher/, griffin_lim/, reference/)") }
+        if !synthesized.isEmpty { lines.append("   audio:    \(synthesized.count) WAVs in \(Stage.synthesize.directoryName)/ (listen: student/, teacher/, griffin_lim/, reference/; random_phase/ is a metric diagnostic)") }
         func f(_ key: String, _ unit: String) -> String? { metrics[key].map { String(format: "%.3f %@", $0, unit) } }
         if let v = f("teacher_nll_bits_per_sample", "bits/sample") { lines.append("   teacher NLL:          \(v)") }
         if let v = f("student_kl_nats_per_sample", "nats/sample") { lines.append("   student KL:           \(v)") }
-        for system in ["student", "teacher", "griffin_lim"] {
+        for system in ["student", "teacher", "griffin_lim", "random_phase"] {
             if let lsd = metrics["\(system)_lsd_db"], let mcd = metrics["\(system)_mcd_db"] {
                 lines.append(String(format: "   %-12@ LSD %6.2f dB   MCD %6.2f dB", system as NSString, lsd, mcd))
             }

@@ -14,7 +14,8 @@ import Training
 /// (parallel, chunked), the teacher (autoregressive, cached queues; the first
 /// `teacher_max_seconds`) and Griffin-Lim (the classical baseline), next to the reference:
 /// `reference/<id>.wav`, `student/<id>.wav`, `teacher/<id>.wav`, `griffin_lim/<id>.wav`,
-/// and `synthesis.json` with the files and timings.
+/// `random_phase/<id>.wav` (the reference's magnitudes with random phases: a diagnostic for
+/// the metrics, see `randomPhaseResynthesis`) and `synthesis.json` with the files and timings.
 public enum SynthesizeStage {
     public struct Record: Codable {
         public var id: String
@@ -22,6 +23,8 @@ public enum SynthesizeStage {
         public var student: String
         public var teacher: String?
         public var griffinLim: String
+        /// Optional: synthesis.json files written before this reference existed lack it.
+        public var randomPhase: String?
         public var seconds: Double
         public var studentRTF: Double
         public var teacherRTF: Double?
@@ -30,6 +33,7 @@ public enum SynthesizeStage {
         enum CodingKeys: String, CodingKey {
             case id, reference, student, teacher, seconds
             case griffinLim = "griffin_lim"
+            case randomPhase = "random_phase"
             case studentRTF = "student_rtf"
             case teacherRTF = "teacher_rtf"
             case clippedSamples = "clipped_samples"
@@ -52,7 +56,7 @@ public enum SynthesizeStage {
                                                 found: studentFeatures.canonicalJSON)
         }
         let fm = FileManager.default
-        for sub in ["reference", "student", "teacher", "griffin_lim"] {
+        for sub in ["reference", "student", "teacher", "griffin_lim", "random_phase"] {
             try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         var records: [Record] = []
@@ -93,10 +97,12 @@ public enum SynthesizeStage {
                 iterations: config.evaluation.griffinLimIterations, seed: config.synthesis.seed))
             let logMel = Spectrogram(frameCount: u.frames, binCount: u.melBands, values: u.mel)
             let glPath = try write(try gl.synthesize(logMel: logMel, sampleCount: n).samples, "griffin_lim")
+            let randomPhasePath = try write(try randomPhaseResynthesis(of: u.samples, features: features,
+                                                                       seed: config.synthesis.seed), "random_phase")
 
             let seconds = Double(n) / Double(rate)
             let record = Record(id: u.id, reference: reference, student: studentPath, teacher: teacherPath,
-                                griffinLim: glPath, seconds: seconds, studentRTF: studentSeconds / seconds,
+                                griffinLim: glPath, randomPhase: randomPhasePath, seconds: seconds, studentRTF: studentSeconds / seconds,
                                 teacherRTF: teacherRTF, clippedSamples: clipped)
             records.append(record)
             sink.line(String(format: "synthesize: %@ %.2f s: student RTF %.3f%@", u.id, seconds, record.studentRTF,
