@@ -5,7 +5,8 @@ import Tensors
 /// - `step(_:condition:queue:)`: Tensor in, Tensor out, with the live parameters (allocates;
 ///   tests and occasional use).
 /// - `Stepper`: made once per sampling call for a batch size; holds copies of the weights, the
-///   conv queue and the scratch rows, so that its steps are pointer-level and allocation-free.
+///   conv's input history (`BlockedStepConv`: past taps a block of d steps ahead) and the
+///   scratch rows, so that its steps are pointer-level and allocation-free.
 ///   The caller may precompute the conditioning term for many steps at once
 ///   (`projectCondition`), as `WaveNet.sampleCached` does: one GEMM per layer and block of
 ///   time steps instead of one GEMV per step, and 1/7 less weight traffic per step.
@@ -29,9 +30,9 @@ extension ResidualBlock {
     public struct Stepper: @unchecked Sendable {
         public let configuration: Configuration
         public let batch: Int
-        /// The dilated conv without its bias (the bias is part of the preactivation).
-        let dilated: CausalConv1D.StepKernel
-        public var queue: ConvQueue
+        /// The dilated conv without its bias (the bias is part of the preactivation), with its
+        /// input history; past taps computed in blocks of d steps.
+        var dilated: BlockedStepConv
         /// [G]: the dilated conv's bias.
         let dilatedBias: FloatBuffer
         /// [Ccond, G], if conditioned.
@@ -52,8 +53,7 @@ extension ResidualBlock {
             let c = block.configuration
             configuration = c
             self.batch = batch
-            dilated = CausalConv1D.StepKernel(block.dilated, includeBias: false)
-            queue = block.makeQueue(batch: batch)
+            dilated = BlockedStepConv(block.dilated, batch: batch, includeBias: false)
             dilatedBias = block.dilated.bias.map { FloatBuffer(copying: $0.value) } ?? FloatBuffer(count: c.gateChannels)
             condition = block.condition.map { FloatBuffer(copying: $0.weight.value) }
             residual = FloatBuffer(copying: block.residual.weight.value)
@@ -107,8 +107,8 @@ extension ResidualBlock {
         public mutating func step(residual x: UnsafeMutablePointer<Float>, preactivation h: UnsafeMutablePointer<Float>,
                                   skip s: UnsafeMutablePointer<Float>?, updateResidual: Bool = true) {
             let (cres, gate, half) = (configuration.residualChannels, configuration.gateChannels, configuration.gateChannels / 2)
-            // h += window W_dil (pushes x into the queue).
-            dilated.step(x, into: h, yStride: gate, accumulate: true, queue: &queue)
+            // h += sum_j W_j x[t - (k-1-j)d] (pushes x into the conv's history).
+            dilated.step(x, into: h, yStride: gate, accumulate: true)
             Ops.gateForward(h, gated.base, cache: nil, rows: batch, channels: half)
             if let s {
                 guard let skip, let skipBias else { preconditionFailure("ResidualBlock.Stepper: the block has no skip output") }
