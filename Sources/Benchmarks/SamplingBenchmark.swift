@@ -15,7 +15,7 @@ import Tensors
 /// |------------------------|----------------------------------------------------------------------|-----------------|
 /// | `teacher_naive`        | `condition` + `sampleNaive` (full forward over the receptive field per step) | `naive_seconds` |
 /// | `teacher_cached`       | `condition` + `sampleCached`, batch 1                                 | utterance, capped at `teacher_max_seconds` |
-/// | `teacher_step_gemv`    | only the GEMVs of cached steps (the BLAS floor of `teacher_cached`)   | up to 4000 steps |
+/// | `teacher_step_gemv`    | only the per-step GEMVs of cached steps (the BLAS floor of `teacher_cached`) | up to 4000 steps |
 /// | `teacher_cached_batch` | the same with B copies of the utterance at once, for B in `batches`  | capped at `teacher_batch_seconds` |
 /// | `teacher_score`        | `logLikelihood(audio:mel:)`: the parallel forward + the head's log p of the student's waveform | as `teacher_cached` |
 /// | `student`              | `synthesize` in one shot                                              | utterance       |
@@ -260,10 +260,13 @@ final class Runner {
     }
 
     /// The BLAS floor of cached sampling at batch 1: per step, only the GEMVs of one column
-    /// through the network (every layer's dilated, conditioning, residual and skip weights, the
-    /// input and the head), on the teacher's own weights copied into one buffer (the same
-    /// 4 * (weights) bytes streamed per step), with no queues, activations or sampling.
-    /// `teacher_cached` over this is the share of a step spent outside BLAS.
+    /// through the network (every layer's dilated, residual and skip weights, the input and the
+    /// head), on the teacher's own weights copied into one buffer (the same bytes streamed per
+    /// step), with no queues, activations or sampling. The conditioning projections are left
+    /// out, as in `sampleCached`, which computes them ahead for blocks of steps with GEMMs (their
+    /// FLOPs are still counted, so the floor's GFLOP/s compare with the sampler's).
+    /// `teacher_cached` over this can exceed 1: the sampler reads the past taps' weights of a
+    /// dilated conv once per d steps (`BlockedStepConv`), the floor every step.
     func measureStepGEMVFloor() throws {
         var matrices: [(offset: Int, rows: Int, columns: Int)] = []
         var packed: [Float] = []
@@ -275,7 +278,6 @@ final class Runner {
         add(teacher.input.weight)
         for block in teacher.blocks {
             add(block.dilated.weight)
-            if let condition = block.condition { add(condition.weight) }
             add(block.residual.weight)
             if let skip = block.skip { add(skip.weight) }
         }

@@ -22,7 +22,8 @@ import Tensors
 ///   A GEMM with K = Cin per tap is too skinny for full speed at 64-128 channels, and the
 ///   per-tap form reads and writes the whole output k times; blocks also parallelise cleanly.
 ///
-/// One-step form for cached sampling: `step(_:queue:)` with a `ConvQueue` from `makeQueue`.
+/// One-step form for cached sampling: `step(_:queue:)` with a `ConvQueue` from `makeQueue`, or a
+/// `StepKernel` (CausalConv1D+Step.swift).
 public struct CausalConv1D: Layer {
     public enum Strategy: Sendable { case perTap, fusedTaps }
 
@@ -278,58 +279,6 @@ public struct CausalConv1D: Layer {
             partials.withUnsafeBufferPointer { part in
                 for task in 0..<tasks {
                     for i in 0..<kci * co { dw[i] += part[task * kci * co + i] }
-                }
-            }
-        }
-    }
-
-    // MARK: One step (cached sampling)
-
-    /// A zeroed input history for `batch` items (see `ConvQueue`).
-    public func makeQueue(batch: Int) -> ConvQueue {
-        ConvQueue(batch: batch, channels: inputChannels, kernelSize: kernelSize, dilation: dilation)
-    }
-
-    /// The output for one new time step: x `[B, Cin]` -> y `[B, Cout]`, reading the past from
-    /// `queue` and pushing x into it.
-    public func step(_ x: Tensor, queue: inout ConvQueue) -> Tensor {
-        precondition(x.shape == [queue.batch, inputChannels],
-                     "\(weight.name).step: expected [\(queue.batch), \(inputChannels)], got \(x.shape)")
-        var y = Tensor(shape: [queue.batch, outputChannels])
-        x.withPointer { px in y.withMutablePointer { step(px, into: $0, queue: &queue) } }
-        return y
-    }
-
-    /// Pointer form of `step`: x `[B, Cin]` in, y `[B, Cout]` out (overwritten, or added to
-    /// with `accumulate`). The window [x[t-(k-1)d] | ... | x[t]] (k*Cin floats per item) is
-    /// gathered from the queue and multiplied by the weight viewed as [k*Cin, Cout]: one GEMV
-    /// per item for B <= 4, one GEMM above. (A hand-written kernel reading the taps in place
-    /// was tried and was slower than OpenBLAS's GEMV plus the k*Cin-float gather.)
-    public func step(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, queue: inout ConvQueue,
-                     accumulate: Bool = false) {
-        precondition(queue.channels == inputChannels && queue.kernelSize == kernelSize && queue.dilation == dilation,
-                     "\(weight.name).step: queue was made for another conv (C \(queue.channels), k \(queue.kernelSize), d \(queue.dilation))")
-        let (kc, co, batch) = (kernelSize * inputChannels, outputChannels, queue.batch)
-        // The bias goes in first (copied, or added when accumulating), so that the product
-        // below accumulates onto it with beta = 1: no separate pass over y.
-        if let bias {
-            bias.value.withPointer { pb in
-                for b in 0..<batch {
-                    if accumulate { Ops.axpy(1, pb, y + b * co, count: co) } else { (y + b * co).update(from: pb, count: co) }
-                }
-            }
-        }
-        let beta: Float = accumulate || bias != nil ? 1 : 0
-        weight.value.withPointer { w in
-            queue.withWindow(pushing: x) { window in
-                if batch <= 4 {
-                    // Small batches: GEMV per item (a GEMM with a tiny M runs far below its peak).
-                    for b in 0..<batch {
-                        BLAS.gemv(transpose: true, m: kc, n: co, a: w, lda: co, x: window + b * kc, beta: beta, y: y + b * co)
-                    }
-                } else {
-                    BLAS.gemm(m: batch, n: co, k: kc, a: window, lda: kc, b: w, ldb: co,
-                              beta: beta, c: y, ldc: co, threading: .single)
                 }
             }
         }

@@ -96,37 +96,61 @@ public struct ResidualBlock: Layer {
         return (out, s, Cache(dilated: convCache, condition: condition == nil ? nil : c, gate: gateCache, gated: g))
     }
 
-    /// Takes d(out) and d(skip) (nil: no gradient through the skip, or no skip); returns d(x)
-    /// and d(c) (nil when unconditioned).
-    public func backward(output dOut: Tensor, skip dSkip: Tensor?, cache: Cache,
-                         parameterGradients: Bool = true) -> (input: Tensor, condition: Tensor?) {
+    /// Takes d(out) and d(skip) (nil: no gradient through that output, or no skip); returns d(x)
+    /// and d(c).
+    /// - Parameters:
+    ///   - dOut: nil when nothing reads the block's residual output (the last block of a
+    ///     WaveNet): its gradient is zero, and the residual projection's backward is skipped.
+    ///   - parameterGradients: false for frozen weights (the teacher during distillation).
+    ///   - conditionGradient: false when the caller drops d(c) (it is then nil): skips the
+    ///     conditioning projection's input-gradient GEMM, [B*T, G] x [G, Ccond].
+    public func backward(output dOut: Tensor?, skip dSkip: Tensor?, cache: Cache,
+                         parameterGradients: Bool = true,
+                         conditionGradient: Bool = true) -> (input: Tensor, condition: Tensor?) {
         let g = cache.gated
         let rows = g.rowCount
-        precondition(dOut.shape == Array(g.shape.dropLast()) + [configuration.residualChannels],
-                     "\(dilated.weight.name): d(out) shape \(dOut.shape) does not match the output")
+        let leading = Array(g.shape.dropLast())
         // out = (x + residual(g)) * r: both branches see r * dOut.
-        let dSum = configuration.scaleResidual ? Ops.scale(dOut, by: residualScale) : dOut
-        var dg = residual.backward(dSum, cache: .init(input: g), parameterGradients: parameterGradients)
+        var dSum: Tensor?
+        var dg: Tensor
+        if let dOut {
+            precondition(dOut.shape == leading + [configuration.residualChannels],
+                         "\(dilated.weight.name): d(out) shape \(dOut.shape) does not match the output")
+            let scaled = configuration.scaleResidual ? Ops.scale(dOut, by: residualScale) : dOut
+            dg = residual.backward(scaled, cache: .init(input: g), parameterGradients: parameterGradients)
+            dSum = scaled
+        } else {
+            dg = Tensor(shape: g.shape)
+        }
         if let dSkip {
             guard let skip else { preconditionFailure("\(dilated.weight.name): d(skip) given but the block has no skip") }
-            precondition(dSkip.shape == Array(g.shape.dropLast()) + [skip.outputChannels],
+            precondition(dSkip.shape == leading + [skip.outputChannels],
                          "\(skip.weight.name): d(skip) shape \(dSkip.shape) does not match the skip output")
             dSkip.withPointer { pds in
                 if parameterGradients { g.withPointer { skip.accumulateParameterGradients(input: $0, upstream: pds, rows: rows) } }
-                dg.withMutablePointer { skip.inputGradient(pds, rows: rows, into: $0, accumulate: true) }
+                dg.withMutablePointer { skip.inputGradient(pds, rows: rows, into: $0, accumulate: dSum != nil) }
             }
         }
         let dh = GatedActivation.backward(dg, cache: cache.gate)
         var dc: Tensor?
         if let condition, let c = cache.condition {
-            dc = condition.backward(dh, cache: .init(input: c), parameterGradients: parameterGradients)
+            dh.withPointer { pdh in
+                if parameterGradients {
+                    c.withPointer { condition.accumulateParameterGradients(input: $0, upstream: pdh, rows: rows) }
+                }
+                if conditionGradient {
+                    var t = Tensor(shape: c.shape)
+                    t.withMutablePointer { condition.inputGradient(pdh, rows: rows, into: $0) }
+                    dc = t
+                }
+            }
         }
         var dx = dilated.backward(dh, cache: cache.dilated, parameterGradients: parameterGradients)
-        Ops.axpy(1, dSum, &dx)
+        if let dSum { Ops.axpy(1, dSum, &dx) }
         return (dx, dc)
     }
 
-    private func addCondition(_ c: Tensor?, into h: inout Tensor, rows: Int, expectedLeading: [Int]) {
+    func addCondition(_ c: Tensor?, into h: inout Tensor, rows: Int, expectedLeading: [Int]) {
         switch (condition, c) {
         case (nil, nil):
             return
@@ -139,22 +163,5 @@ public struct ResidualBlock: Layer {
         case (_?, nil):
             preconditionFailure("\(dilated.weight.name): the block is conditioned but no conditioning was given")
         }
-    }
-
-    // MARK: One step (cached sampling)
-
-    public func makeQueue(batch: Int) -> ConvQueue { dilated.makeQueue(batch: batch) }
-
-    /// One time step: x `[B, Cres]`, c `[B, Ccond]` -> (out `[B, Cres]`, skip `[B, Cskip]`),
-    /// equal to the full forward at that time when stepped from t = 0 with a fresh queue.
-    public func step(_ x: Tensor, condition c: Tensor?, queue: inout ConvQueue) -> (output: Tensor, skip: Tensor?) {
-        let batch = queue.batch
-        var h = dilated.step(x, queue: &queue)
-        addCondition(c, into: &h, rows: batch, expectedLeading: [batch])
-        let g = GatedActivation.apply(h)
-        var out = x
-        g.withPointer { pg in out.withMutablePointer { residual.apply(pg, rows: batch, into: $0, accumulate: true) } }
-        if configuration.scaleResidual { out = Ops.scale(out, by: residualScale) }
-        return (out, skip.map { $0(g) })
     }
 }

@@ -17,39 +17,43 @@ extension WaveNet {
     }
 
     /// Cached (fast-wavenet) sampling: every residual layer keeps a queue of its last
-    /// (k-1)*d inputs, so a step costs one column through the network.
+    /// (k-1)*d inputs, so a step costs one column through the network. All buffers are made
+    /// once per call (`CachedSamplingState`); the steps allocate nothing.
     /// - Parameters:
     ///   - condition: upsampled conditioning `[B, T, Cmel]` (see `condition(mel:length:)`).
     ///   - progress: called every 1024 steps with the number of steps done.
     /// - Returns: the waveform `[B, T]`.
     public func sampleCached(condition c: Tensor, rng: inout Philox, options: SamplingOptions = .init(),
                              progress: ((Int) -> Void)? = nil) -> Tensor {
+        precondition(c.rank == 3 && c.shape[2] == conditionChannels,
+                     "teacher: conditioning must be [B, T, \(conditionChannels)], got \(c.shape)")
         let (batch, length) = (c.shape[0], c.shape[1])
-        var queues = blocks.map { $0.makeQueue(batch: batch) }
         var out = Tensor(shape: [batch, length])
-        var previous = Tensor(shape: [batch, 1])
-        var conditionStep = Tensor(shape: [batch, conditionChannels])
+        guard batch > 0, length > 0 else { return out }
+        var state = CachedSamplingState(self, batch: batch)
+        var previous = [Float](repeating: 0, count: batch)
         let p = parameterCount
-        for t in 0..<length {
-            copyStep(of: c, at: t, into: &conditionStep)
-            var h = input(previous)
-            var skip = Tensor(shape: [batch, config.skipChannels])
-            for (l, block) in blocks.enumerated() {
-                let (next, s) = block.step(h, condition: conditionStep, queue: &queues[l])
-                if let s { Ops.axpy(1, s, &skip) }
-                h = next
-            }
-            let params = output(Ops.relu(hidden(Ops.relu(skip))))
-            params.withUnsafeBufferPointer { ps in
-                for b in 0..<batch {
-                    let row = UnsafeBufferPointer(rebasing: ps[(b * p)..<((b + 1) * p)])
-                    let x = distribution.sample(params: row, rng: &rng, temperature: options.temperature)
-                    out.scalars[b * length + t] = x
-                    previous.scalars[b] = x
+        c.withPointer { pc in
+            out.withMutablePointer { po in
+                for t in 0..<length {
+                    let offset = t % state.chunk
+                    if offset == 0 { state.prepare(condition: pc, length: length, from: t, count: min(state.chunk, length - t)) }
+                    let params = previous.withUnsafeBufferPointer { prev in
+                        // Non-empty: batch > 0.
+                        guard let base = prev.baseAddress else { preconditionFailure("cached sampling: empty batch") }
+                        return state.step(previous: base, offset: offset)
+                    }
+                    for b in 0..<batch {
+                        let x = distribution.sample(params: UnsafeBufferPointer(start: params + b * p, count: p),
+                                                    rng: &rng, temperature: options.temperature)
+                        po[b * length + t] = x
+                        previous[b] = x
+                    }
+                    if let progress, (t + 1) % 1024 == 0 { progress(t + 1) }
                 }
             }
-            if let progress, (t + 1) % 1024 == 0 { progress(t + 1) }
         }
+        withExtendedLifetime(state) {}
         return out
     }
 
@@ -84,15 +88,5 @@ extension WaveNet {
             }
         }
         return out
-    }
-
-    /// c[:, t, :] into a `[B, Cmel]` tensor.
-    private func copyStep(of c: Tensor, at t: Int, into step: inout Tensor) {
-        let (batch, length, cm) = (c.shape[0], c.shape[1], c.shape[2])
-        c.withPointer { pc in
-            step.withMutablePointer { ps in
-                for b in 0..<batch { (ps + b * cm).update(from: pc + (b * length + t) * cm, count: cm) }
-            }
-        }
     }
 }

@@ -141,18 +141,24 @@ public struct WaveNet {
         let dHidden = ReLU.backward(dA2, cache: cache.hiddenReLU)
         let dA1 = hidden.backward(dHidden, cache: cache.hidden, parameterGradients: parameterGradients)
         let dSkip = ReLU.backward(dA1, cache: cache.skipReLU)
-        var dh = Tensor(shape: Array(dSkip.shape.dropLast()) + [config.residualChannels])
-        var dCondition = parameterGradients ? Tensor(shape: cache.condition.shape) : nil
+        // The conditioning's gradient only feeds the upsampler's weights: skip it otherwise
+        // (frozen teacher, or a forward from an already upsampled conditioning).
+        let conditionGradient = parameterGradients && cache.upsampler != nil
+        var dCondition = conditionGradient ? Tensor(shape: cache.condition.shape) : nil
+        // The last block's residual output is unused: its gradient is zero (nil).
+        var dh: Tensor?
         for (block, blockCache) in zip(blocks, cache.blocks).reversed() {
             let (dx, dc) = block.backward(output: dh, skip: dSkip, cache: blockCache,
-                                          parameterGradients: parameterGradients)
+                                          parameterGradients: parameterGradients, conditionGradient: conditionGradient)
             if dCondition != nil, let dc { Ops.axpy(1, dc, &dCondition!) }
             dh = dx
         }
         if parameterGradients, let upCache = cache.upsampler, let dc = dCondition {
             _ = upsampler.backward(SequenceCrop.pad(dc, length: cache.upsampledLength), cache: upCache)
         }
-        let dShifted = input.backward(dh, cache: cache.input, parameterGradients: parameterGradients)
+        // Blocks exist (config validation), so dh is set; zeros keep a block-less net defined.
+        let dResidual = dh ?? Tensor(shape: Array(dSkip.shape.dropLast()) + [config.residualChannels])
+        let dShifted = input.backward(dResidual, cache: cache.input, parameterGradients: parameterGradients)
         return TimeShift.backward(dShifted, steps: 1)
     }
 

@@ -15,8 +15,10 @@ struct BenchLayersCommand: ParsableCommand {
         kernel k, dilation d). Forward: T*k*C*2C multiply-adds, compared with one cblas_sgemm of \
         M = T, N = 2C, K = k*C (OpenBLAS's own threads). Backward (dx and dW): twice that, compared \
         with the same sgemm rate and also with the two backward GEMM shapes called directly. \
-        One step (cached sampling, batch 1): compared with one cblas_sgemv on the same [k*C, 2C] \
-        weights. Medians over --reps repetitions after a warm-up. Build with -c release.
+        One step (cached sampling, batch 1): the sampler's form (CausalConv1D.StepKernel: weights \
+        copied once, push of x_t into the queue, bias, one GEMV on the contiguous window) compared \
+        with one cblas_sgemv on the same [k*C, 2C] weights; "layer µs" is the layer's own step with \
+        its live parameters. Medians over --reps repetitions after a warm-up. Build with -c release.
         """)
 
     @Option(help: "Write the results as a JSON array to this file.")
@@ -52,6 +54,7 @@ struct BenchLayersCommand: ParsableCommand {
         var layer_forward_per_tap_gflops: Double
         var sgemm_gflops: Double, sgemm_backward_gflops: Double
         var incremental_step_us: Double, incremental_gflops: Double, sgemv_gflops: Double
+        var incremental_layer_step_us: Double
         var forward_ratio: Double, backward_ratio: Double, incremental_ratio: Double
     }
 
@@ -63,7 +66,7 @@ struct BenchLayersCommand: ParsableCommand {
             ? [Shape(channels: 64, kernel: 3, length: 2_048, dilations: [4]), Shape(channels: 128, kernel: 2, length: 1_024, dilations: [8])]
             : Self.shapes
         print("threads \(Compute.threads), reps \(reps) (median); GFLOP/s unless noted")
-        print(pad(["C->2C", "k", "d", "T", "fwd", "perTap", "bwd", "sgemm", "sgemmBwd", "step µs", "step", "sgemv",
+        print(pad(["C->2C", "k", "d", "T", "fwd", "perTap", "bwd", "sgemm", "sgemmBwd", "step µs", "layer µs", "step", "sgemv",
                    "fwd/sg", "bwd/sg", "step/sv"]))
         for shape in shapes {
             for d in shape.dilations {
@@ -73,6 +76,7 @@ struct BenchLayersCommand: ParsableCommand {
                     "\(r.channels_in)->\(r.channels_out)", "\(r.kernel)", "\(r.dilation)", "\(r.length)",
                     f1(r.layer_forward_gflops), f1(r.layer_forward_per_tap_gflops), f1(r.layer_backward_gflops),
                     f1(r.sgemm_gflops), f1(r.sgemm_backward_gflops), String(format: "%.2f", r.incremental_step_us),
+                    String(format: "%.2f", r.incremental_layer_step_us),
                     f1(r.incremental_gflops), f1(r.sgemv_gflops),
                     f2(r.forward_ratio), f2(r.backward_ratio), f2(r.incremental_ratio),
                 ]))
@@ -112,7 +116,9 @@ struct BenchLayersCommand: ParsableCommand {
 
         // One step at batch 1, against one GEMV on the same weights.
         let steps = quick ? 200 : 2_000
-        var queue = conv.makeQueue(batch: 1)
+        let kernel = CausalConv1D.StepKernel(conv)
+        var queue = kernel.makeQueue(batch: 1)
+        var layerQueue = conv.makeQueue(batch: 1)
         let column = Tensor.normal(shape: [steps, ci], rng: &rng)
         let window = Tensor.normal(shape: [k * ci], rng: &rng)
 
@@ -148,17 +154,25 @@ struct BenchLayersCommand: ParsableCommand {
         let paired = medians([
             {
                 column.withPointer { pc in
-                    for s in 0..<perRound { conv.step(pc + (round * perRound + s) * ci, into: out.base, queue: &queue) }
+                    for s in 0..<perRound { kernel.step(pc + (round * perRound + s) * ci, into: out.base, queue: &queue) }
                 }
             },
             {
-                weights.withPointer { w in window.withPointer { pv in
-                    for _ in 0..<perRound { BLAS.gemv(transpose: true, m: k * ci, n: co, a: w, lda: co, x: pv, y: out.base) }
-                } }
+                // The kernel's own copy of the weights: the same memory (and cache state) as its steps.
+                window.withPointer { pv in
+                    for _ in 0..<perRound {
+                        BLAS.gemv(transpose: true, m: k * ci, n: co, a: kernel.weights.base, lda: co, x: pv, y: out.base)
+                    }
+                }
+            },
+            {
+                column.withPointer { pc in
+                    for s in 0..<perRound { conv.step(pc + (round * perRound + s) * ci, into: out.base, queue: &layerQueue) }
+                }
                 round = (round + 1) % rounds
             },
         ], repetitions: reps * rounds)
-        let step = paired[0] / Double(perRound), gemv = paired[1] / Double(perRound)
+        let step = paired[0] / Double(perRound), gemv = paired[1] / Double(perRound), layerStep = paired[2] / Double(perRound)
         let stepFlops = 2.0 * Double(k * ci * co)
         let g = { (f: Double, s: Double) in f / s / 1e9 }
         return Record(
@@ -167,6 +181,7 @@ struct BenchLayersCommand: ParsableCommand {
             layer_forward_per_tap_gflops: g(flops, forwardPerTap),
             sgemm_gflops: g(flops, sgemm), sgemm_backward_gflops: g(2 * flops, sgemmBackward),
             incremental_step_us: step * 1e6, incremental_gflops: g(stepFlops, step), sgemv_gflops: g(stepFlops, gemv),
+            incremental_layer_step_us: layerStep * 1e6,
             forward_ratio: sgemm / forward, backward_ratio: sgemm / (backward / 2), incremental_ratio: gemv / step)
     }
 
@@ -193,7 +208,7 @@ struct BenchLayersCommand: ParsableCommand {
     private func f1(_ v: Double) -> String { String(format: "%.1f", v) }
     private func f2(_ v: Double) -> String { String(format: "%.2f", v) }
     private func pad(_ cells: [String]) -> String {
-        let widths = [9, 2, 4, 6, 7, 7, 7, 7, 8, 8, 6, 6, 7, 7, 7]
+        let widths = [9, 2, 4, 6, 7, 7, 7, 7, 8, 8, 8, 6, 6, 7, 7, 7]
         return zip(cells, widths).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: " ")
     }
 }

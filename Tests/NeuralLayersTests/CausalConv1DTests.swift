@@ -124,6 +124,69 @@ import Tensors
         #expect(queue.past(item: 0, stepsAgo: queue.length) == (0..<c.cin).map { x[0, c.length - queue.length, $0] })
     }
 
+    /// The allocation-free `StepKernel` (weight copy, contiguous queue windows) reproduces the
+    /// full conv over many queue copy-backs (T >> roundsPerCopy * d), for k = 1, 2, 3 and the
+    /// GEMV and GEMM paths; its queue's history is the last (k-1)*d inputs.
+    @Test(arguments: [Case(batch: 1, length: 90, cin: 6, cout: 5, k: 2, d: 1),
+                      Case(batch: 2, length: 120, cin: 3, cout: 4, k: 3, d: 3),
+                      Case(batch: 6, length: 70, cin: 4, cout: 3, k: 3, d: 2),
+                      Case(batch: 5, length: 40, cin: 3, cout: 2, k: 1, d: 1)])
+    func stepKernelReproducesTheFullConv(c: Case) {
+        let conv = makeConv(c, .fusedTaps, seed: 11)
+        var rng = Philox(seed: 12)
+        let x = Support.random([c.batch, c.length, c.cin], &rng)
+        let full = Support.naiveConv(x, weight: conv.weight.value, bias: conv.bias?.value, dilation: c.d)
+        let kernel = CausalConv1D.StepKernel(conv)
+        var queue = kernel.makeQueue(batch: c.batch)
+        var worst: Float = 0
+        var xt = [Float](repeating: 0, count: c.batch * c.cin), yt = [Float](repeating: 0, count: c.batch * c.cout)
+        for t in 0..<c.length {
+            for b in 0..<c.batch { for ch in 0..<c.cin { xt[b * c.cin + ch] = x[b, t, ch] } }
+            xt.withUnsafeBufferPointer { px in
+                yt.withUnsafeMutableBufferPointer { kernel.step(px.baseAddress!, into: $0.baseAddress!, queue: &queue) }
+            }
+            for b in 0..<c.batch { for o in 0..<c.cout { worst = max(worst, abs(yt[b * c.cout + o] - full[b, t, o])) } }
+            for s in stride(from: 1, through: queue.length, by: 1) where t - s >= 0 {
+                #expect(queue.past(item: c.batch - 1, stepsAgo: s) == (0..<c.cin).map { x[c.batch - 1, t + 1 - s, $0] })
+            }
+        }
+        #expect(worst < 1e-5, "max |step - full| \(worst) (\(c))")
+    }
+
+    /// `BlockedStepConv` (past taps computed d steps ahead) reproduces the full conv over many
+    /// blocks and history copy-backs, for k = 1, 2, 3, small and large d, GEMV and GEMM paths,
+    /// overwriting and accumulating.
+    @Test(arguments: [Case(batch: 1, length: 90, cin: 6, cout: 5, k: 2, d: 1),
+                      Case(batch: 2, length: 150, cin: 3, cout: 4, k: 3, d: 3),
+                      Case(batch: 6, length: 130, cin: 4, cout: 3, k: 3, d: 8),
+                      Case(batch: 1, length: 50, cin: 3, cout: 4, k: 3, d: 32),
+                      Case(batch: 5, length: 40, cin: 3, cout: 2, k: 1, d: 1)])
+    func blockedStepConvReproducesTheFullConv(c: Case) {
+        let conv = makeConv(c, .fusedTaps, seed: 13)
+        var rng = Philox(seed: 14)
+        let x = Support.random([c.batch, c.length, c.cin], &rng)
+        let full = Support.naiveConv(x, weight: conv.weight.value, bias: conv.bias?.value, dilation: c.d)
+        for accumulate in [false, true] {
+            var stepper = BlockedStepConv(conv, batch: c.batch)
+            var worst: Float = 0
+            var xt = [Float](repeating: 0, count: c.batch * c.cin)
+            for t in 0..<c.length {
+                for b in 0..<c.batch { for ch in 0..<c.cin { xt[b * c.cin + ch] = x[b, t, ch] } }
+                // Accumulating onto 1.0 everywhere.
+                var yt = [Float](repeating: accumulate ? 1 : 7, count: c.batch * c.cout)
+                xt.withUnsafeBufferPointer { px in
+                    yt.withUnsafeMutableBufferPointer { stepper.step(px.baseAddress!, into: $0.baseAddress!, accumulate: accumulate) }
+                }
+                for b in 0..<c.batch {
+                    for o in 0..<c.cout {
+                        worst = max(worst, abs(yt[b * c.cout + o] - (accumulate ? 1 : 0) - full[b, t, o]))
+                    }
+                }
+            }
+            #expect(worst < 1e-5, "max |blocked step - full| \(worst) (\(c), accumulate \(accumulate))")
+        }
+    }
+
     @Test func frozenBackwardLeavesParameterGradientsAlone() {
         let c = Case(batch: 1, length: 20, cin: 3, cout: 4, k: 2, d: 2)
         let conv = makeConv(c, .fusedTaps)

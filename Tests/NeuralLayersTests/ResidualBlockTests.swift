@@ -55,6 +55,46 @@ import Tensors
         }
     }
 
+    /// The frozen backward (no parameter gradients, no conditioning gradient: what distillation
+    /// asks of the teacher) gives exactly the full backward's dx, leaves the gradients alone and
+    /// returns no d(c); d(out) = nil (an unused residual output) gives what a zero d(out) gives,
+    /// parameter gradients included.
+    @Test(arguments: configurations)
+    func frozenBackwardGivesTheFullInputGradient(c: ResidualBlock.Configuration) {
+        let block = makeBlock(c)
+        var rng = Philox(seed: 47)
+        let (batch, length) = (2, 12)
+        let x = Support.random([batch, length, c.residualChannels], &rng)
+        let cond = c.conditionChannels.map { Support.random([batch, length, $0], &rng) }
+        let gOut = Support.random([batch, length, c.residualChannels], &rng)
+        let gSkip = c.skipChannels.map { Support.random([batch, length, $0], &rng) }
+        let (_, _, cache) = block.forward(x, condition: cond)
+        for p in block.parameters { p.zeroGradient() }
+        let (fullDx, _) = block.backward(output: gOut, skip: gSkip, cache: cache)
+        for p in block.parameters { p.zeroGradient() }
+        let (frozenDx, frozenDc) = block.backward(output: gOut, skip: gSkip, cache: cache,
+                                                  parameterGradients: false, conditionGradient: false)
+        #expect(frozenDx == fullDx)
+        #expect(frozenDc == nil)
+        #expect(block.parameters.allSatisfy { $0.gradient.scalars.allSatisfy { $0 == 0 } })
+
+        guard let gSkip else { return }
+        let zero = Tensor(shape: gOut.shape)
+        let (dxZero, dcZero) = block.backward(output: zero, skip: gSkip, cache: cache, parameterGradients: false)
+        let (dxNil, dcNil) = block.backward(output: nil, skip: gSkip, cache: cache, parameterGradients: false)
+        #expect(Support.maxAbsDifference(dxZero, dxNil) < 1e-6)
+        if let dcZero, let dcNil { #expect(Support.maxAbsDifference(dcZero, dcNil) < 1e-6) }
+        // Parameter gradients with d(out) = nil equal those with a zero d(out).
+        for p in block.parameters { p.zeroGradient() }
+        _ = block.backward(output: zero, skip: gSkip, cache: cache)
+        let withZero = block.parameters.map(\.gradient)
+        for p in block.parameters { p.zeroGradient() }
+        _ = block.backward(output: nil, skip: gSkip, cache: cache)
+        for (p, expected) in zip(block.parameters, withZero) {
+            #expect(Support.maxAbsDifference(p.gradient, expected) < 1e-6, "\(p.name)")
+        }
+    }
+
     /// Perturbing x[t0] (or c[t0]) changes no output or skip before t0.
     @Test func isCausal() {
         let c = Self.configurations[0]
@@ -100,6 +140,69 @@ import Tensors
             if let s, let skip { worst = max(worst, Support.maxAbsDifference(s, row(skip, t))) }
         }
         #expect(worst < 1e-5, "max |step - full| \(worst)")
+    }
+
+    /// The allocation-free `Stepper` reproduces the full forward (1e-5): from the conditioning
+    /// row by row, and from preactivations precomputed for all steps at once (as the teacher's
+    /// cached sampler does), at batch 2 (GEMV per item) and 6 (GEMM).
+    @Test(arguments: configurations, [2, 6])
+    func stepperReproducesTheFullForward(c: ResidualBlock.Configuration, batch: Int) {
+        let block = makeBlock(c)
+        var rng = Philox(seed: 46)
+        let length = 40
+        let x = Support.random([batch, length, c.residualChannels], &rng)
+        let cond = c.conditionChannels.map { Support.random([batch, length, $0], &rng) }
+        let (out, skip, _) = block.forward(x, condition: cond)
+        let (cres, g, cskip) = (c.residualChannels, c.gateChannels, c.skipChannels ?? 0)
+        for precomputed in [false, true] {
+            var stepper = ResidualBlock.Stepper(block, batch: batch)
+            // Preactivations of every step, [T, B, G].
+            var pre = [Float](repeating: 0, count: length * batch * g)
+            if precomputed {
+                pre.withUnsafeMutableBufferPointer { ph in
+                    for b in 0..<batch {
+                        if let cond, let cc = c.conditionChannels {
+                            cond.withPointer { pc in
+                                stepper.projectCondition(pc + b * length * cc, cStride: cc, rows: length,
+                                                         into: ph.baseAddress! + b * g, hStride: batch * g)
+                            }
+                        } else {
+                            stepper.projectCondition(nil, cStride: 0, rows: length, into: ph.baseAddress! + b * g, hStride: batch * g)
+                        }
+                    }
+                }
+            }
+            var worst: Float = 0
+            for t in 0..<length {
+                var xt = [Float](repeating: 0, count: batch * cres), st = [Float](repeating: 0, count: batch * cskip)
+                var ct = [Float](repeating: 0, count: batch * (c.conditionChannels ?? 0))
+                for b in 0..<batch {
+                    for i in 0..<cres { xt[b * cres + i] = x[b, t, i] }
+                    if let cond, let cc = c.conditionChannels { for i in 0..<cc { ct[b * cc + i] = cond[b, t, i] } }
+                }
+                xt.withUnsafeMutableBufferPointer { px in
+                    st.withUnsafeMutableBufferPointer { ps in
+                        let skipPointer = c.skipChannels == nil ? nil : ps.baseAddress
+                        if precomputed {
+                            pre.withUnsafeMutableBufferPointer { ph in
+                                stepper.step(residual: px.baseAddress!, preactivation: ph.baseAddress! + t * batch * g,
+                                             skip: skipPointer)
+                            }
+                        } else {
+                            ct.withUnsafeBufferPointer { pc in
+                                stepper.step(residual: px.baseAddress!, condition: c.conditionChannels == nil ? nil : pc.baseAddress,
+                                             skip: skipPointer)
+                            }
+                        }
+                    }
+                }
+                for b in 0..<batch {
+                    for i in 0..<cres { worst = max(worst, abs(xt[b * cres + i] - out[b, t, i])) }
+                    if let skip { for i in 0..<cskip { worst = max(worst, abs(st[b * cskip + i] - skip[b, t, i])) } }
+                }
+            }
+            #expect(worst < 1e-5, "max |stepper - full| \(worst) (precomputed \(precomputed))")
+        }
     }
 
     /// Two forwards (e.g. two conditionings) then two backwards in reverse order: caches are
