@@ -47,8 +47,11 @@ void wd_flow_pack_residual(const float *w, size_t half, size_t channels, float *
 // propagates.
 static inline __m256 exp_nonpositive8(__m256 x) {
     __m256 xc = _mm256_max_ps(WD_SPLAT(-87.33654475f), x);
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, WD_SPLAT(1.44269504088896341f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    // n = round(x / ln 2) by adding 1.5 * 2^23 (whose ulp is 1): the sum's low bits are then
+    // n + const, so 2^n comes from an integer subtract and shift (cheaper than round + convert).
+    const __m256 shifter = WD_SPLAT(12582912.0f);
+    __m256 shifted = _mm256_fmadd_ps(xc, WD_SPLAT(1.44269504088896341f), shifter);
+    __m256 n = _mm256_sub_ps(shifted, shifter);
     __m256 r = _mm256_fnmadd_ps(n, WD_SPLAT(0.693359375f), xc);
     r = _mm256_fnmadd_ps(n, WD_SPLAT(-2.12194440e-4f), r);
     __m256 p = WD_SPLAT(1.9875691500e-4f);
@@ -58,7 +61,10 @@ static inline __m256 exp_nonpositive8(__m256 x) {
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(1.6666665459e-1f));
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(5.0000001201e-1f));
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, WD_SPLAT(1.0f)));
-    return _mm256_mul_ps(p, wd_pow2i8(_mm256_cvtps_epi32(n)));
+    // bits(shifted) - bits(shifter - 127) = n + 127, the biased exponent of 2^n (n >= -126).
+    __m256i biased = _mm256_sub_epi32(_mm256_castps_si256(shifted),
+                                      _mm256_castps_si256(_mm256_sub_ps(shifter, WD_SPLAT(127.0f))));
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23)));
 }
 
 // tanh(a) * sigmoid(b) with one division: with ea = exp(-2|a|), eb = exp(-|b|),
@@ -66,7 +72,7 @@ static inline __m256 exp_nonpositive8(__m256 x) {
 //   sigmoid(b) = s / (1 + eb),  s = 1 (b >= 0) or eb (b < 0),
 // so the product is sign(a) * [(1 - ea) or P (1 + ea)] * s / ((1 + ea)(1 + eb)).
 // NaN in a or b gives NaN (through ea, eb and the denominator). Within 4e-7 relative of the exact product (32M random pairs, |a| and
-// |b| up to 60), as accurate as wd_tanh8 * wd_sigmoid8 and about 20% cheaper (one division).
+// |b| up to 60), as accurate as wd_tanh8 * wd_sigmoid8 and about a third cheaper.
 static inline __m256 gate8(__m256 a, __m256 b) {
     __m256 aa = wd_abs8(a), z = _mm256_mul_ps(aa, aa);
     __m256 q = WD_SPLAT(-5.70498872745e-3f);
