@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration",
                                                 "Optimization", "Training", "Corpus", "SignalProcessing"],
                 swiftSettings: numericSwiftSettings),
-        .target(name: "Student", dependencies: ["NeuralLayers", "Tensors", "Randomness", "Configuration",
+        .target(name: "Student", dependencies: ["NeuralLayers", "Tensors", "CKernels", "Randomness", "Configuration",
                                                 "Optimization", "FileFormats", "SignalProcessing", "Distributions"],
                 swiftSettings: numericSwiftSettings),
 

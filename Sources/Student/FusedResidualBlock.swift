@@ -13,7 +13,10 @@ import Tensors
 /// `[n, k*C + Cmel]` buffer, so the dilated conv and the conditioning projection are a single
 /// GEMM with K = k*C + Cmel (272 for the full student); h and g never leave the cache, and no
 /// backward cache is written. Blocks are split over `Compute.threads` workers, each running
-/// single-threaded GEMMs. Tested against `ResidualBlock.forward` (the reference).
+/// single-threaded GEMMs. When the shapes allow (G % 16 == 0, C % 16 == 0: every preset but
+/// `tiny`), `apply` runs the register-blocked C kernels instead (`RegisterBlockedFlowLayer`,
+/// same formula, weights packed once here). Both paths are tested against
+/// `ResidualBlock.forward` (the reference).
 struct FusedResidualBlock {
     let channels: Int
     let gateChannels: Int
@@ -29,6 +32,8 @@ struct FusedResidualBlock {
     /// `[G/2, C]` and `[C]`.
     let residualWeight: [Float]
     let residualBias: [Float]
+    /// The packed-weight kernel path, nil when the shapes do not fit it.
+    private(set) var kernel: RegisterBlockedFlowLayer? = nil
 
     init(_ block: ResidualBlock) {
         let cfg = block.configuration
@@ -46,6 +51,7 @@ struct FusedResidualBlock {
         gateBias = block.dilated.bias?.value.scalars ?? [Float](repeating: 0, count: cfg.gateChannels)
         residualWeight = block.residual.weight.value.scalars
         residualBias = block.residual.bias?.value.scalars ?? [Float](repeating: 0, count: cfg.residualChannels)
+        kernel = RegisterBlockedFlowLayer(self)
     }
 
     /// Rows per block: the gate runs on the calling worker when rows * G stays below
@@ -55,11 +61,26 @@ struct FusedResidualBlock {
     }
 
     /// out `[B, T, C]` for x `[B, T, C]` and c `[B, T, Cmel]`, written into `y` (same shape as x).
+    /// The kernel path when there is one, else the BLAS path.
     func apply(_ x: Tensor, condition c: Tensor, into y: inout Tensor) {
+        checkShapes(x, c, y)
+        if let kernel {
+            kernel.apply(x, condition: c, into: &y)
+        } else {
+            applyWithBLAS(x, condition: c, into: &y)
+        }
+    }
+
+    private func checkShapes(_ x: Tensor, _ c: Tensor, _ y: Tensor) {
         precondition(x.rank == 3 && x.shape[2] == channels && y.shape == x.shape,
                      "fused flow layer: input \(x.shape), output \(y.shape), expected [B, T, \(channels)]")
         precondition(c.shape == [x.shape[0], x.shape[1], conditionChannels],
                      "fused flow layer: conditioning \(c.shape), expected [\(x.shape[0]), \(x.shape[1]), \(conditionChannels)]")
+    }
+
+    /// The same with per-block OpenBLAS GEMMs (any shape).
+    func applyWithBLAS(_ x: Tensor, condition c: Tensor, into y: inout Tensor) {
+        checkShapes(x, c, y)
         let (batch, length) = (x.shape[0], x.shape[1])
         let (cc, cm, g, half, k, d) = (channels, conditionChannels, gateChannels, gateChannels / 2, kernelSize, dilation)
         let kTotal = k * cc + cm

@@ -52,8 +52,8 @@ private func processCPUSeconds() -> Double {
 }
 
 /// One full-size flow layer (C 64, G 128, Cmel 80, k 3) on 160 000 samples: the fused
-/// inference layer, the training layer, and a bare GEMM of the fused shape, by CPU time
-/// (opt-in like `SynthesisSpeedTests`).
+/// inference layer (register-blocked kernel path and per-block BLAS path), the training
+/// layer, and a bare GEMM of the fused shape, by CPU time (opt-in like `SynthesisSpeedTests`).
 @Suite(.serialized) struct FlowLayerSpeedTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["WAVEDISTILL_STUDENT_SPEED"] != nil))
     func fusedLayerThroughput() {
@@ -83,7 +83,8 @@ private func processCPUSeconds() -> Double {
         defer { Compute.setThreads(saved) }
         for threads in [1, 2] {
             Compute.setThreads(threads)
-            measure("fused flow layer", flops: flops) { fused.apply(x, condition: cond, into: &y) }
+            measure("fused flow layer, kernel path", flops: flops) { fused.apply(x, condition: cond, into: &y) }
+            measure("fused flow layer, BLAS path", flops: flops) { fused.applyWithBLAS(x, condition: cond, into: &y) }
             measure("ResidualBlock.forward", flops: flops) { _ = block.forward(x, condition: cond) }
             let k = 3 * c + cm
             let a = Tensor.normal(shape: [t, k], rng: &rng), w = Tensor.normal(shape: [k, g], rng: &rng)

@@ -34,10 +34,68 @@ import Testing
         let x = Tensor.normal(shape: [3, 1000, 16], rng: &rng)
         let c = Tensor.normal(shape: [3, 1000, 5], rng: &rng)
         let reference = block.forward(x, condition: c).output
-        var fused = Tensor(shape: x.shape)
-        FusedResidualBlock(block).apply(x, condition: c, into: &fused)
-        let worst = maxAbsDifference(fused, reference)
-        #expect(worst <= 1e-5, "max |fused - ResidualBlock| = \(worst)")
+        let layer = FusedResidualBlock(block)
+        #expect(layer.kernel != nil, "C 16, G 32 should take the register-blocked kernel path")
+        var fused = Tensor(shape: x.shape), viaBLAS = Tensor(shape: x.shape)
+        layer.apply(x, condition: c, into: &fused)
+        layer.applyWithBLAS(x, condition: c, into: &viaBLAS)
+        let worst = maxAbsDifference(fused, reference), worstBLAS = maxAbsDifference(viaBLAS, reference)
+        #expect(worst <= 1e-5, "max |kernel path - ResidualBlock| = \(worst)")
+        #expect(worstBLAS <= 1e-5, "max |BLAS path - ResidualBlock| = \(worstBLAS)")
+    }
+
+    /// The register-blocked kernel path against `ResidualBlock.forward` on awkward shapes:
+    /// lengths that are not multiples of the six-row group (the last group is partial), items
+    /// shorter than one group, dilations that put a group's rows on both sides of t = 0 for a
+    /// tap, kernel sizes 1 to 4, several batch items, and splits into 1, 2 and 7 work units (same numbers).
+    @Test(arguments: [(1, 1, 7), (2, 1, 5), (2, 5, 61), (3, 7, 250), (4, 3, 97), (3, 64, 300)])
+    func registerBlockedLayerEqualsResidualBlock(kernelSize: Int, dilation: Int, length: Int) throws {
+        var rng = Philox(seed: UInt64(100 + kernelSize * 1000 + dilation + length))
+        let (cc, g, cm) = (32, 48, 7)
+        let block = ResidualBlock(prefix: "probe", configuration: .init(
+            residualChannels: cc, gateChannels: g, skipChannels: nil, conditionChannels: cm, kernelSize: kernelSize,
+            dilation: dilation, scaleResidual: true), rng: &rng)
+        block.dilated.bias?.value = Tensor.normal(shape: [g], std: 0.3, rng: &rng)
+        block.residual.bias?.value = Tensor.normal(shape: [cc], std: 0.3, rng: &rng)
+        for batch in [1, 3] {
+            let x = Tensor.normal(shape: [batch, length, cc], rng: &rng)
+            let c = Tensor.normal(shape: [batch, length, cm], rng: &rng)
+            let reference = block.forward(x, condition: c).output
+            let layer = FusedResidualBlock(block)
+            #expect(layer.kernel != nil)
+            guard let kernel = layer.kernel else { continue }
+            var outputs: [Tensor] = []
+            for units in [1, 2, 7] {
+                var y = Tensor(shape: x.shape)
+                kernel.apply(x, condition: c, into: &y, workUnits: units)
+                let worst = maxAbsDifference(y, reference)
+                #expect(worst <= 1e-5, "B \(batch), \(units) work units: max |kernel path - ResidualBlock| = \(worst)")
+                outputs.append(y)
+            }
+            #expect(outputs.allSatisfy { $0.scalars == outputs[0].scalars }, "the work split changed the numbers")
+        }
+    }
+
+    /// Shapes the kernels cannot take (C % 16 != 0 or G % 16 != 0) use the BLAS path.
+    @Test func tinyShapesFallBackToBLAS() throws {
+        var rng = Philox(seed: 5)
+        for (cc, g) in [(8, 16), (16, 24)] {
+            let block = ResidualBlock(prefix: "probe", configuration: .init(
+                residualChannels: cc, gateChannels: g, skipChannels: nil, conditionChannels: 3, kernelSize: 2,
+                dilation: 2), rng: &rng)
+            #expect(FusedResidualBlock(block).kernel == nil)
+        }
+    }
+
+    /// The small preset (C 48, G 96: the kernel path) in one shot against the training forward.
+    @Test func oneShotSynthesisOfTheSmallPresetEqualsTheTrainingForward() throws {
+        let student = try IAFStudent(config: .preset(.small), conditionChannels: 20, hop: 256, seed: 3)
+        randomizeHeads(of: student, seed: 4)
+        let (z, mel) = randomCase(batch: 1, length: 1500, mels: 20, hop: 256, seed: 8)
+        let reference = student.forward(noise: z, mel: mel).output
+        let fast = student.synthesize(mel: mel, noise: z)
+        let worst = maxAbsDifference(fast, reference.x)
+        #expect(worst <= 1e-5, "max |synthesize - forward| = \(worst)")
     }
 
     /// The conditioning of a sample window, from a window of frames only, equals those samples

@@ -71,4 +71,28 @@ double wd_sum_squares(const float *x, size_t n);
 /// max_i |x[i]| (0 for n == 0; NaN if any element is NaN).
 float wd_max_abs(const float *x, size_t n);
 
+// MARK: IAF flow layer, inference (flow_layer.c)
+//
+// One residual layer without skip: h = [taps | c] W + b (K = k*C + Cmel, G = 2 * half),
+// g = tanh(h[:, :half]) * sigmoid(h[:, half:]), y = r (x + b_res) + r g W_res, in groups of six rows.
+// Needs half % 8 == 0 and channels % 16 == 0. Rows beyond n must still be readable (callers pass
+// duplicate row pointers and six-row buffers); only n rows are written.
+
+/// packed [half/8][k][16]: panel p holds gate columns p*8 ..< p*8+8 then half+p*8 ..< half+p*8+8
+/// of w [k, 2*half]; packed_bias [half/8][16] the same columns of bias [2*half].
+void wd_flow_pack_gate(const float *w, const float *bias, size_t k, size_t half, float *packed, float *packed_bias);
+/// packed [channels/16][half][16] from w [half, channels].
+void wd_flow_pack_residual(const float *w, size_t half, size_t channels, float *packed);
+/// gated[i, 0..<half] (leading dimension ldg) for i < n, n <= 6 * groups. Group g covers rows
+/// 6g ..< 6g+6; K is split into `segments` runs: run s has length lengths[s] and reads row 6g+i
+/// from rows[(g * segments + s) * 6 + i][0 ..< lengths[s]]. k = sum of lengths.
+void wd_flow_gate_rows(const float *const *rows, size_t groups, size_t segments, const size_t *lengths, size_t n,
+                       const float *packed, size_t k, const float *packed_bias, size_t half,
+                       float *gated, size_t ldg);
+/// y[i, :] = scale * (x[i, :] + bias) + scale * (gated[i, :] W_res) for i < n (gated has n
+/// rounded up to a multiple of 6 readable rows).
+void wd_flow_residual_rows(const float *gated, size_t ldg, size_t n, const float *packed, size_t half,
+                           size_t channels, float scale, const float *x, size_t ldx, const float *bias,
+                           float *y, size_t ldy);
+
 #endif

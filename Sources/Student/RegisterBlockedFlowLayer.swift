@@ -1,0 +1,152 @@
+import CKernels
+import Tensors
+
+/// The inference forward of one flow layer with the C kernels of `flow_layer.c`: the same
+/// formula as `FusedResidualBlock` (and `ResidualBlock.forward`), computed six time rows at a
+/// time with the accumulators in registers:
+///
+///     h   = [x[t-(k-1)d] | ... | x[t] | c[t]] · [W_dilated ; W_condition] + b_dilated    six rows, registers only
+///     g   = tanh(h[:, :G/2]) * sigmoid(h[:, G/2:])                                        [6, G/2], L1
+///     out = r * (x[t] + b_residual) + r * g · W_residual                                  [6, C]
+///
+/// Why not OpenBLAS per block: each sgemm call packs both operands again (the [k C + Cmel, G]
+/// weight and the gathered rows), h makes a round trip through memory for the gate, and the
+/// gather itself is a copy. Here the weights are packed once per synthesis (16-column panels,
+/// the gate's two halves side by side so the epilogue can gate them), and the rows are read in
+/// place through row pointers (taps at negative times point at a zero row).
+///
+/// Needs G/2 % 8 == 0 and C % 16 == 0 (`supports`); `FusedResidualBlock` falls back to its
+/// BLAS path otherwise. Each row's result depends only on that row, so the split over
+/// workers does not change the numbers.
+struct RegisterBlockedFlowLayer {
+    let channels: Int
+    let half: Int
+    let conditionChannels: Int
+    let kernelSize: Int
+    let dilation: Int
+    let scale: Float
+    /// `[G/2 / 8][k C + Cmel][16]` and `[G/2 / 8][16]` (`wd_flow_pack_gate`).
+    let gateWeight: [Float]
+    let gateBias: [Float]
+    /// `[C / 16][G/2][16]` (`wd_flow_pack_residual`) and `[C]`.
+    let residualWeight: [Float]
+    let residualBias: [Float]
+
+    /// Rows of one register tile (the kernels' six accumulator rows).
+    static let rowsPerGroup = 6
+    /// Rows per call: each 16-column weight panel is loaded into L1 once per block and used for
+    /// all its groups; 96 rows of taps, conditioning and gate output (~130 KiB) stay in L2.
+    static let blockRows = 96
+
+    static func supports(channels: Int, gateChannels: Int) -> Bool {
+        channels % 16 == 0 && gateChannels % 16 == 0 && channels > 0 && gateChannels > 0
+    }
+
+    /// From the fused layer's unpacked weights (`stackedWeight` `[k C + Cmel, G]`, tap-major);
+    /// nil when the shapes do not fit the kernels.
+    init?(_ layer: FusedResidualBlock) {
+        guard Self.supports(channels: layer.channels, gateChannels: layer.gateChannels) else { return nil }
+        channels = layer.channels
+        half = layer.gateChannels / 2
+        conditionChannels = layer.conditionChannels
+        kernelSize = layer.kernelSize
+        dilation = layer.dilation
+        scale = layer.scale
+        let k = layer.kernelSize * layer.channels + layer.conditionChannels
+        var packed = [Float](repeating: 0, count: k * 2 * half), packedBias = [Float](repeating: 0, count: 2 * half)
+        let h = half
+        layer.stackedWeight.withUnsafeBufferPointer { w in
+            layer.gateBias.withUnsafeBufferPointer { b in
+                packed.withUnsafeMutableBufferPointer { p in
+                    packedBias.withUnsafeMutableBufferPointer { pb in
+                        wd_flow_pack_gate(w.baseAddress, b.baseAddress, k, h, p.baseAddress, pb.baseAddress)
+                    }
+                }
+            }
+        }
+        var packedResidual = [Float](repeating: 0, count: half * channels)
+        let c = channels
+        layer.residualWeight.withUnsafeBufferPointer { w in
+            packedResidual.withUnsafeMutableBufferPointer { p in
+                wd_flow_pack_residual(w.baseAddress, h, c, p.baseAddress)
+            }
+        }
+        gateWeight = packed
+        gateBias = packedBias
+        residualWeight = packedResidual
+        residualBias = layer.residualBias
+    }
+
+    /// out `[B, T, C]` for x `[B, T, C]` and c `[B, T, Cmel]`, written into `y` (same shape as
+    /// x, not aliasing it). Shapes are checked by the caller (`FusedResidualBlock.apply`).
+    /// `workUnits` overrides how many pieces the row groups are split into (tests).
+    func apply(_ x: Tensor, condition c: Tensor, into y: inout Tensor, workUnits: Int? = nil) {
+        let (batch, length) = (x.shape[0], x.shape[1])
+        let (cc, cm, k, d, h, r) = (channels, conditionChannels, kernelSize, dilation, half, scale)
+        let rows = Self.rowsPerGroup, blockRows = Self.blockRows
+        let blocksPerItem = (length + blockRows - 1) / blockRows
+        let blocks = batch * blocksPerItem
+        // Work units of at least ~4 MFLOP (the hand-off costs more below), and a few per
+        // worker so a core that another process slows down takes fewer of them.
+        let flopsPerBlock = 2 * blockRows * ((k * cc + cm) * 2 * h + h * cc)
+        let minimumBlocks = max(1, 4_000_000 / max(1, flopsPerBlock))
+        let units = max(1, min(blocks, workUnits ?? min(blocks / minimumBlocks, 4 * Compute.threads)))
+        let lengths = [Int](repeating: cc, count: k) + [cm]
+        let kTotal = k * cc + cm
+        let segments = k + 1
+        x.withPointer { px0 in
+            c.withPointer { pc0 in
+                y.withMutablePointer { py0 in
+                    gateWeight.withUnsafeBufferPointer { w1 in
+                        gateBias.withUnsafeBufferPointer { b1 in
+                            residualWeight.withUnsafeBufferPointer { w2 in
+                                residualBias.withUnsafeBufferPointer { b2 in
+                                    lengths.withUnsafeBufferPointer { lens in
+                                        guard let w1 = w1.baseAddress, let b1 = b1.baseAddress, let w2 = w2.baseAddress,
+                                              let b2 = b2.baseAddress, let lens = lens.baseAddress else { return }
+                                        let px = SendablePointer(px0), pc = SendablePointer(pc0), py = SendableMutablePointer(py0)
+                                        let pw1 = SendablePointer(w1), pb1 = SendablePointer(b1)
+                                        let pw2 = SendablePointer(w2), pb2 = SendablePointer(b2), pl = SendablePointer(lens)
+                                        Compute.parallelFor(units) { unit in
+                                            let groupsPerBlock = blockRows / rows
+                                            let zero = UnsafeMutablePointer<Float>.allocate(capacity: cc)
+                                            zero.initialize(repeating: 0, count: cc)
+                                            let gated = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * h)
+                                            gated.initialize(repeating: 0, count: blockRows * h)
+                                            let pointerCount = groupsPerBlock * segments * rows
+                                            let pointers = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: pointerCount)
+                                            pointers.initialize(repeating: nil, count: pointerCount)
+                                            defer { zero.deallocate(); gated.deallocate(); pointers.deallocate() }
+                                            for block in (blocks * unit / units)..<(blocks * (unit + 1) / units) {
+                                                let b = block / blocksPerItem, t0 = (block % blocksPerItem) * blockRows
+                                                let n = min(blockRows, length - t0)
+                                                let xItem = px.base + b * length * cc
+                                                // Row i of tap j is x[t - (k-1-j) d] (the zero row at negative
+                                                // times); rows past n repeat the last one.
+                                                for g in 0..<((n + rows - 1) / rows) {
+                                                    let groupPointers = pointers + g * segments * rows
+                                                    for i in 0..<rows {
+                                                        let t = t0 + min(g * rows + i, n - 1)
+                                                        for j in 0..<k {
+                                                            let src = t - (k - 1 - j) * d
+                                                            groupPointers[j * rows + i] = src >= 0 ? xItem + src * cc : UnsafePointer(zero)
+                                                        }
+                                                        groupPointers[k * rows + i] = pc.base + (b * length + t) * cm
+                                                    }
+                                                }
+                                                wd_flow_gate_rows(pointers, (n + rows - 1) / rows, segments, pl.base, n, pw1.base,
+                                                                  kTotal, pb1.base, h, gated, h)
+                                                wd_flow_residual_rows(gated, h, n, pw2.base, h, cc, r, xItem + t0 * cc, cc,
+                                                                      pb2.base, py.base + (b * length + t0) * cc, cc)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
