@@ -13,8 +13,8 @@
 /// predecessors; when a stream is full its last k-1 columns are copied back to its front. So a
 /// step copies C floats (x_t) plus, on average, (k-1)/roundsPerCopy * C for the copy-back,
 /// instead of gathering k*C floats (the remaining cost against a bare GEMV in issue #3), at
-/// (k-1+roundsPerCopy)/(k-1) times the memory of a ring buffer (1.3 MB per item for the full
-/// teacher).
+/// (k-1+roundsPerCopy)/(k-1) times the memory of a ring buffer: 2x for k = 3 with 2 rounds per copy-back,
+/// which measured better than 8 at large d (the streams of a d = 512 queue then stay in L2).
 ///
 /// A value type: copying a queue snapshots the sampler state.
 public struct ConvQueue: Sendable {
@@ -25,8 +25,9 @@ public struct ConvQueue: Sendable {
     /// Past columns kept per batch item: (k-1)*d.
     public var length: Int { (kernelSize - 1) * dilation }
 
-    /// Rounds between copy-backs: more costs memory, fewer costs copies.
-    static let roundsPerCopy = 8
+    /// Rounds between copy-backs: more costs memory (and cache misses at large d), fewer costs
+    /// copies (C floats per step at 2, within the cache lines the step touches anyway).
+    static let roundsPerCopy = 2
     /// Columns per phase stream.
     let slots: Int
     /// Floats from one batch item's streams to the next: the window's row stride for a GEMM.

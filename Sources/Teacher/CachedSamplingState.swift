@@ -2,10 +2,11 @@ import NeuralLayers
 import Tensors
 
 /// The state of one cached (fast-wavenet) sampling call, allocated once (issue #4): every
-/// layer's `ResidualBlock.Stepper` (weight copies, queue, scratch), the input and head weights,
-/// and the rows one step passes along. A step then allocates nothing and calls BLAS on raw
-/// pointers: per layer one product for the dilated conv, one for the skip and one for the
-/// residual projection (`StepProduct`: GEMV per item up to B = 4, GEMM above).
+/// layer's `ResidualBlock.Stepper` (weight copies, the dilated conv's input history, scratch),
+/// the input and head weights, and the rows one step passes along. A step then allocates nothing
+/// and calls BLAS on raw pointers: per layer one product of x_t with the dilated conv's last tap
+/// (its past taps are computed d steps ahead, `BlockedStepConv`), one for the skip and one for
+/// the residual projection (`StepProduct`: GEMV per item up to B = 4, GEMM above).
 ///
 /// The conditioning term of every layer (dilated bias + c W_cond) does not depend on the
 /// samples, so it is computed ahead for a block of `chunk` steps at a time: one GEMM per layer

@@ -26,7 +26,4 @@ public final class FloatBuffer: @unchecked Sendable {
     deinit { base.deallocate() }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: base, count: count) }
-
-    /// The scalars as an array (tests).
-    public var array: [Float] { Array(buffer) }
 }
