@@ -31,7 +31,7 @@ import Testing
         #expect(teacher.features == config.features && teacher.model.config == config.teacher)
         let student = try IAFStudent.load(from: dir.appendingPathComponent(studentPath))
         #expect(student.model.config == config.student)
-        #expect(summary.synthesized.count == 3)  // one held-out utterance: student, teacher, Griffin-Lim
+        #expect(summary.synthesized.count == 4)  // one held-out utterance: student, teacher, Griffin-Lim, random phase
         for path in summary.synthesized {
             let audio = try Audio(contentsOf: dir.appendingPathComponent(path))
             #expect(audio.sampleRate == 16000 && !audio.samples.isEmpty && audio.samples.allSatisfy(\.isFinite), "\(path)")
@@ -41,7 +41,7 @@ import Testing
         for key in ["teacher_nll_bits_per_sample", "student_kl_nats_per_sample"] {
             #expect((evalObject[key] as? Double)?.isFinite == true, "eval.json \(key)")
         }
-        for system in ["teacher", "student", "griffin_lim"] {
+        for system in ["teacher", "student", "griffin_lim", "random_phase"] {
             let q = evalObject[system] as? [String: Any]
             #expect((q?["lsd_db"] as? Double)?.isFinite == true && (q?["mcd_db"] as? Double)?.isFinite == true, "eval.json \(system)")
         }
