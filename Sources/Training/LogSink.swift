@@ -10,7 +10,8 @@ public final class LogSink: @unchecked Sendable {
     public init(file: URL? = nil) throws {
         if let file {
             if !FileManager.default.fileExists(atPath: file.path) {
-                FileManager.default.createFile(atPath: file.path, contents: nil)
+                // A failure surfaces just below, as FileHandle's error naming the file.
+                _ = FileManager.default.createFile(atPath: file.path, contents: nil)
             }
             let handle = try FileHandle(forWritingTo: file)
             try handle.seekToEnd()
