@@ -74,7 +74,7 @@ struct SynthesizeCommand: ParsableCommand {
             var runner = PipelineRunner(experiment: Experiment(config: try CLISupport.reportingErrors { try PipelineConfig.load(CLISupport.fileURL(config)) },
                                                                directory: experimentDirectory.map(CLISupport.fileURL)))
             runner.force = true
-            try CLISupport.reportingErrors { try runner.run(.synthesize) }
+            _ = try CLISupport.reportingErrors { try runner.run(.synthesize) }
             return
         }
         guard let checkpoint, let out else { return }
