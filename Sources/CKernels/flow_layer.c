@@ -52,15 +52,7 @@ static inline __m256 exp_nonpositive8(__m256 x) {
     const __m256 shifter = WD_SPLAT(12582912.0f);
     __m256 shifted = _mm256_fmadd_ps(xc, WD_SPLAT(1.44269504088896341f), shifter);
     __m256 n = _mm256_sub_ps(shifted, shifter);
-    __m256 r = _mm256_fnmadd_ps(n, WD_SPLAT(0.693359375f), xc);
-    r = _mm256_fnmadd_ps(n, WD_SPLAT(-2.12194440e-4f), r);
-    __m256 p = WD_SPLAT(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, WD_SPLAT(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, WD_SPLAT(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, WD_SPLAT(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, WD_SPLAT(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, WD_SPLAT(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, WD_SPLAT(1.0f)));
+    __m256 p = wd_exp_reduced8(xc, n);
     // bits(shifted) - bits(shifter - 127) = n + 127, the biased exponent of 2^n (n >= -126).
     __m256i biased = _mm256_sub_epi32(_mm256_castps_si256(shifted),
                                       _mm256_castps_si256(_mm256_sub_ps(shifter, WD_SPLAT(127.0f))));

@@ -19,15 +19,9 @@ static inline __m256 wd_pow2i8(__m256i n) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
 }
 
-/// exp(x) = 2^n * exp(r) with n = round(x / ln 2) and |r| <= ln(2)/2 (ln 2 split in two
-/// parts so that r is exact). 2^n is applied as two factors 2^(n/2) * 2^(n - n/2) so that
-/// results in the denormal range and n = 128 need no special case.
-static inline __m256 wd_exp8(__m256 x) {
-    const __m256 upper = WD_SPLAT(88.72283935546875f);   // exp(upper) ~ FLT_MAX
-    const __m256 lower = WD_SPLAT(-103.97208404541015625f); // below: result rounds to 0
-    __m256 xc = _mm256_min_ps(_mm256_max_ps(x, lower), upper);
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, WD_SPLAT(1.44269504088896341f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+/// exp(x - n ln 2) for integer-valued n = round(x / ln 2): r = x - n ln 2 with ln 2 split in
+/// two (Cody-Waite), then a degree-7 polynomial on |r| <= ln(2)/2. Shared by every exp kernel.
+static inline __m256 wd_exp_reduced8(__m256 xc, __m256 n) {
     __m256 r = _mm256_fnmadd_ps(n, WD_SPLAT(0.693359375f), xc);
     r = _mm256_fnmadd_ps(n, WD_SPLAT(-2.12194440e-4f), r);
     __m256 p = WD_SPLAT(1.9875691500e-4f);
@@ -37,6 +31,19 @@ static inline __m256 wd_exp8(__m256 x) {
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(1.6666665459e-1f));
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(5.0000001201e-1f));
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, WD_SPLAT(1.0f)));
+    return p;
+}
+
+/// exp(x) = 2^n * exp(r) with n = round(x / ln 2) and |r| <= ln(2)/2 (ln 2 split in two
+/// parts so that r is exact). 2^n is applied as two factors 2^(n/2) * 2^(n - n/2) so that
+/// results in the denormal range and n = 128 need no special case.
+static inline __m256 wd_exp8(__m256 x) {
+    const __m256 upper = WD_SPLAT(88.72283935546875f);   // exp(upper) ~ FLT_MAX
+    const __m256 lower = WD_SPLAT(-103.97208404541015625f); // below: result rounds to 0
+    __m256 xc = _mm256_min_ps(_mm256_max_ps(x, lower), upper);
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, WD_SPLAT(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 p = wd_exp_reduced8(xc, n);
     __m256i ni = _mm256_cvtps_epi32(n);
     __m256i n1 = _mm256_srai_epi32(ni, 1);
     __m256i n2 = _mm256_sub_epi32(ni, n1);
