@@ -22,24 +22,7 @@ public struct GaussianAutoregressiveTeacher: DistillationTeacher {
     }
 
     public func parametersWithBackward(audio x: Tensor, mel: Tensor) -> (params: Tensor, backward: (Tensor) -> Tensor) {
-        let (batch, length) = (x.shape[0], x.shape[1])
-        let a = coefficient, logScale = Float(Foundation.log(Double(scale)))
-        var params = Tensor(shape: [batch, length, 2])
-        for b in 0..<batch {
-            for t in 0..<length {
-                let r = (b * length + t) * 2
-                params.scalars[r] = t > 0 ? a * x.scalars[b * length + t - 1] : 0
-                params.scalars[r + 1] = logScale
-            }
-        }
-        let backward: (Tensor) -> Tensor = { dParams in
-            // d m_t / d x_{t-1} = a; the log-scale is constant.
-            var dx = Tensor(shape: [batch, length, 1])
-            for b in 0..<batch {
-                for t in 1..<max(1, length) { dx.scalars[b * length + t - 1] = a * dParams.scalars[(b * length + t) * 2] }
-            }
-            return dx
-        }
-        return (params, backward)
+        autoregressiveReferenceParameters(audio: x, coefficient: coefficient, scale: scale, rowWidth: 2,
+                                          meanIndex: 0, logScaleIndex: 1)
     }
 }
