@@ -21,11 +21,6 @@ private func tinySetup(seed: UInt64 = 1) throws -> (IAFStudent, FeatureConfig) {
 }
 
 /// Silence with flat conditioning: the analytic teacher ignores both.
-private func flatUtterance(samples: Int, bands: Int = 2, hop: Int = 4) -> Utterance {
-    let frames = 1 + samples / hop
-    return Utterance(id: "flat", samples: [Float](repeating: 0, count: samples),
-                     mel: [Float](repeating: 0, count: frames * bands), frames: frames, melBands: bands)
-}
 
 @Suite(.serialized) struct DistillationTests {
     /// The estimator's mean over draws matches a high-K reference within its standard error
@@ -92,39 +87,7 @@ private func flatUtterance(samples: Int, bands: Int = 2, hop: Int = 4) -> Uttera
         let a: Float = 0.5, s: Float = 0.1
         let teacher = try LogisticAutoregressiveTeacher(coefficient: a, scale: s)
         let (student, features) = try tinySetup(seed: 3)
-        let u = flatUtterance(samples: 4096)
-        let task = try DistillationTask(student: student, teacher: teacher, features: features, klWeight: 1, klSamples: 8,
-                                    contrastiveGamma: 0, spectralLosses: [], training: [u], validation: [u],
-                                    batchSize: 4, cropSamples: 512, validationSamples: 2048)
-        let before = try task.validate()["kl"] ?? .nan
-        var settings = TrainingSettings()
-        settings.steps = 400
-        settings.schedule = .constant(3e-3)
-        settings.emaDecay = 0
-        settings.checkpointEvery = 10_000
-        settings.logEvery = 100
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wavedistill-distill-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var loop = TrainingLoop(settings: settings, directory: dir, seed: 5, label: "distill-ar1")
-        let summary = try loop.run(task, finalWeights: dir.appendingPathComponent("student.safetensors"))
-        let after = summary.validation["kl"] ?? .nan
-        #expect(before > 0.2, "initial KL \(before)")
-        #expect(after < 0.03 && after < before / 10, "KL \(before) -> \(after) nats/sample")
-
-        // The learned conditional: s_tot ~ s, and mu_tot[t] ~ a x[t-1].
-        var rng = Philox(seed: 77)
-        let n = 2048
-        let z = Tensor(shape: [1, n, 1], scalars: (0..<n).map { _ in rng.nextLogistic() })
-        let out = student.forward(noise: z, mel: Tensor(shape: [1, n / 4 + 1, 2])).output
-        let meanLogScale = out.logScale.scalars.dropFirst(16).reduce(0.0) { $0 + Double($1) } / Double(n - 16)
-        #expect(abs(meanLogScale - log(Double(s))) < 0.05, "mean log s_tot \(meanLogScale), expected \(log(Double(s)))")
-        var sxy = 0.0, sxx = 0.0
-        for t in 16..<n {
-            let prev = Double(out.x.scalars[t - 1])
-            sxy += prev * Double(out.mean.scalars[t])
-            sxx += prev * prev
-        }
-        let slope = sxy / sxx
-        #expect(abs(slope - Double(a)) < 0.05, "mu_tot[t] regressed on x[t-1]: slope \(slope), expected \(a)")
+        try expectRecoversAutoregressiveProcess(teacher: teacher, student: student, features: features,
+                                                coefficient: a, scale: s, klSamples: 8, label: "distill-ar1")
     }
 }
