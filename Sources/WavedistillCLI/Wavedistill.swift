@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tensors
 
 /// The `wavedistill` command: every stage of the pipeline is a subcommand.
 @main
@@ -22,4 +23,10 @@ struct Wavedistill: ParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    /// Sets the process's heap policy (`HeapPolicy`), then parses and runs the command.
+    static func main() {
+        HeapPolicy.keepFreedMemoryForReuse()
+        main(nil)
+    }
 }

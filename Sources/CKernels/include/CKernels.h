@@ -95,4 +95,13 @@ void wd_flow_residual_rows(const float *gated, size_t ldg, size_t n, const float
                            size_t channels, float scale, const float *x, size_t ldx, const float *bias,
                            float *y, size_t ldy);
 
+// MARK: Process heap policy
+
+/// Makes glibc's malloc keep freed memory for reuse instead of handing it back to the kernel:
+/// blocks up to `mmap_threshold_bytes` (at most 32 MiB) come from the heap rather than from
+/// their own mmap, and the heap's top is never trimmed on free. A training step frees and
+/// reallocates the same tensors every step; without this each of them is a fresh mapping whose
+/// pages the kernel faults in and zeroes again. Returns 1 if glibc took both settings.
+int wd_keep_freed_memory(size_t mmap_threshold_bytes);
+
 #endif
