@@ -19,19 +19,27 @@ static inline __m256 wd_pow2i8(__m256i n) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
 }
 
-/// exp(x - n ln 2) for integer-valued n = round(x / ln 2): r = x - n ln 2 with ln 2 split in
-/// two (Cody-Waite), then a degree-7 polynomial on |r| <= ln(2)/2. Shared by every exp kernel.
-static inline __m256 wd_exp_reduced8(__m256 xc, __m256 n) {
+/// r = x - n ln 2 for integer-valued n = round(x / ln 2), with ln 2 split in two (Cody-Waite) so
+/// that r is exact; |r| <= ln(2)/2.
+static inline __m256 wd_exp_reduce8(__m256 xc, __m256 n) {
     __m256 r = _mm256_fnmadd_ps(n, WD_SPLAT(0.693359375f), xc);
-    r = _mm256_fnmadd_ps(n, WD_SPLAT(-2.12194440e-4f), r);
+    return _mm256_fnmadd_ps(n, WD_SPLAT(-2.12194440e-4f), r);
+}
+
+/// P(r) with exp(r) = 1 + r + r^2 P(r) on |r| <= ln(2)/2 (degree 5).
+static inline __m256 wd_exp_poly8(__m256 r) {
     __m256 p = WD_SPLAT(1.9875691500e-4f);
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(1.3981999507e-3f));
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(8.3334519073e-3f));
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(4.1665795894e-2f));
     p = _mm256_fmadd_ps(p, r, WD_SPLAT(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, WD_SPLAT(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, WD_SPLAT(1.0f)));
-    return p;
+    return _mm256_fmadd_ps(p, r, WD_SPLAT(5.0000001201e-1f));
+}
+
+/// exp(x - n ln 2) = 1 + r + r^2 P(r). Shared by every exp kernel.
+static inline __m256 wd_exp_reduced8(__m256 xc, __m256 n) {
+    __m256 r = wd_exp_reduce8(xc, n);
+    return _mm256_fmadd_ps(wd_exp_poly8(r), _mm256_mul_ps(r, r), _mm256_add_ps(r, WD_SPLAT(1.0f)));
 }
 
 /// exp(x) = 2^n * exp(r) with n = round(x / ln 2) and |r| <= ln(2)/2 (ln 2 split in two

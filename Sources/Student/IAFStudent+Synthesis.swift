@@ -49,8 +49,9 @@ extension IAFStudent {
         checkInputs(z, c)
         var x = z
         var mean = Tensor(shape: z.shape), logScale = Tensor(shape: z.shape)
+        var buffers = ResidualStreamBuffers()
         for flow in flows {
-            let (mu, l) = flow.infer(x, condition: c)
+            let (mu, l) = flow.infer(x, condition: c, fused: nil, buffers: &buffers)
             _ = AffineComposition.forward(x: &x, mean: &mean, logScale: &logScale, flowMean: mu, flowLogScale: l,
                                           keepCache: false)
         }
@@ -83,27 +84,29 @@ extension IAFStudent {
         guard length > 0 else { return Tensor(shape: [batch, 0]) }
         let fused = flows.map { $0.fusedBlocks() }
         let chunk = min(chunkSamples ?? length, length)
+        var buffers = ResidualStreamBuffers()
         if chunk == length {
             let c = TimeWindow.crop(upsampler(mel), from: 0, length: length)
-            return sample(noise: z, condition: c, fused: fused).reshaped([batch, length])
+            return sample(noise: z, condition: c, fused: fused, buffers: &buffers).reshaped([batch, length])
         }
         var out = Tensor(shape: [batch, length, 1])
         let context = receptiveField - 1
         for a in stride(from: 0, to: length, by: chunk) {
             let b = min(length, a + chunk), s = max(0, a - context)
             let c = condition(mel: mel, samples: s..<b)
-            let x = sample(noise: TimeWindow.crop(z, from: s, length: b - s), condition: c, fused: fused)
+            let x = sample(noise: TimeWindow.crop(z, from: s, length: b - s), condition: c, fused: fused, buffers: &buffers)
             TimeWindow.copy(x, from: a - s, into: &out, to: a, count: b - a)
         }
         return out.reshaped([batch, length])
     }
 
     /// x_N `[B, T, 1]` only, without caches.
-    private func sample(noise z: Tensor, condition c: Tensor, fused: [[FusedResidualBlock]]) -> Tensor {
+    private func sample(noise z: Tensor, condition c: Tensor, fused: [[FusedResidualBlock]],
+                        buffers: inout ResidualStreamBuffers) -> Tensor {
         var x = z
         var mean = Tensor(shape: z.shape), logScale = Tensor(shape: z.shape)
         for (flow, layers) in zip(flows, fused) {
-            let (mu, l) = flow.infer(x, condition: c, fused: layers)
+            let (mu, l) = flow.infer(x, condition: c, fused: layers, buffers: &buffers)
             _ = AffineComposition.forward(x: &x, mean: &mean, logScale: &logScale, flowMean: mu, flowLogScale: l,
                                           keepCache: false)
         }

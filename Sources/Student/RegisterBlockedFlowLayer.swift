@@ -37,6 +37,8 @@ struct RegisterBlockedFlowLayer {
     /// Rows per call: each 16-column weight panel is loaded into L1 once per block and used for
     /// all its groups; 96 rows of taps, conditioning and gate output (~130 KiB) stay in L2.
     static let blockRows = 96
+    /// Work units per worker thread and layer (see `apply`).
+    static let unitsPerThread = 16
 
     static func supports(channels: Int, gateChannels: Int) -> Bool {
         channels % 16 == 0 && gateChannels % 16 == 0 && channels > 0 && gateChannels > 0
@@ -86,11 +88,12 @@ struct RegisterBlockedFlowLayer {
         let rows = Self.rowsPerGroup, blockRows = Self.blockRows
         let blocksPerItem = (length + blockRows - 1) / blockRows
         let blocks = batch * blocksPerItem
-        // Work units of at least ~4 MFLOP (the hand-off costs more below), and a few per
-        // worker so a core that another process slows down takes fewer of them.
+        // Work units of at least ~4 MFLOP (the hand-off costs more below), and many per worker:
+        // the layer ends when its last unit does, so a worker slowed by another process idles
+        // the other one for up to one unit (with 4 units per worker: ~6 % of the full student).
         let flopsPerBlock = 2 * blockRows * ((k * cc + cm) * 2 * h + h * cc)
         let minimumBlocks = max(1, 4_000_000 / max(1, flopsPerBlock))
-        let units = max(1, min(blocks, workUnits ?? min(blocks / minimumBlocks, 4 * Compute.threads)))
+        let units = max(1, min(blocks, workUnits ?? min(blocks / minimumBlocks, Self.unitsPerThread * Compute.threads)))
         let lengths = [Int](repeating: cc, count: k) + [cm]
         let kTotal = k * cc + cm
         let segments = k + 1
@@ -116,8 +119,16 @@ struct RegisterBlockedFlowLayer {
                                             let pointerCount = groupsPerBlock * segments * rows
                                             let pointers = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: pointerCount)
                                             pointers.initialize(repeating: nil, count: pointerCount)
-                                            defer { zero.deallocate(); gated.deallocate(); pointers.deallocate() }
-                                            for block in (blocks * unit / units)..<(blocks * (unit + 1) / units) {
+                                            let prefetchStarts = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: k + 1)
+                                            prefetchStarts.initialize(repeating: nil, count: k + 1)
+                                            let prefetchFloats = UnsafeMutablePointer<Int>.allocate(capacity: k + 1)
+                                            prefetchFloats.initialize(repeating: 0, count: k + 1)
+                                            defer {
+                                                zero.deallocate(); gated.deallocate(); pointers.deallocate()
+                                                prefetchStarts.deallocate(); prefetchFloats.deallocate()
+                                            }
+                                            let unitBlocks = (blocks * unit / units)..<(blocks * (unit + 1) / units)
+                                            for block in unitBlocks {
                                                 let b = block / blocksPerItem, t0 = (block % blocksPerItem) * blockRows
                                                 let n = min(blockRows, length - t0)
                                                 let xItem = px.base + b * length * cc
@@ -134,8 +145,13 @@ struct RegisterBlockedFlowLayer {
                                                         groupPointers[k * rows + i] = pc.base + (b * length + t) * cm
                                                     }
                                                 }
+                                                let ranges = block + 1 < unitBlocks.upperBound
+                                                    ? prefetchRanges(block: block + 1, blocksPerItem: blocksPerItem, length: length,
+                                                                          x: px.base, condition: pc.base, starts: prefetchStarts,
+                                                                          floats: prefetchFloats)
+                                                    : 0
                                                 wd_flow_gate_rows(pointers, (n + rows - 1) / rows, segments, pl.base, n, pw1.base,
-                                                                  kTotal, pb1.base, h, gated, h)
+                                                                  kTotal, pb1.base, h, gated, h, prefetchStarts, prefetchFloats, ranges)
                                                 wd_flow_residual_rows(gated, h, n, pw2.base, h, cc, r, xItem + t0 * cc, cc,
                                                                       pb2.base, py.base + (b * length + t0) * cc, cc)
                                             }
@@ -148,5 +164,33 @@ struct RegisterBlockedFlowLayer {
                 }
             }
         }
+    }
+
+    /// The memory a block's gate reads, as at most k + 1 contiguous ranges (the taps'
+    /// rows, merged when they overlap, and the conditioning), written to `starts` and `floats`
+    /// for the kernel to prefetch while it works on the block before; returns the count.
+    private func prefetchRanges(block: Int, blocksPerItem: Int, length: Int, x: UnsafePointer<Float>,
+                                condition c: UnsafePointer<Float>, starts: UnsafeMutablePointer<UnsafePointer<Float>?>,
+                                floats: UnsafeMutablePointer<Int>) -> Int {
+        let b = block / blocksPerItem, t0 = (block % blocksPerItem) * Self.blockRows
+        let n = min(Self.blockRows, length - t0)
+        let xItem = x + b * length * channels
+        var count = 0
+        func add(_ from: Int, _ to: Int) {
+            let lo = max(0, from)
+            guard to > lo else { return }
+            starts[count] = xItem + lo * channels
+            floats[count] = (to - lo) * channels
+            count += 1
+        }
+        let span = (kernelSize - 1) * dilation
+        if dilation < n {
+            add(t0 - span, t0 + n)
+        } else {
+            for j in 0..<kernelSize { add(t0 - (kernelSize - 1 - j) * dilation, t0 + n - (kernelSize - 1 - j) * dilation) }
+        }
+        starts[count] = c + (b * length + t0) * conditionChannels
+        floats[count] = n * conditionChannels
+        return count + 1
     }
 }

@@ -85,10 +85,13 @@ void wd_flow_pack_gate(const float *w, const float *bias, size_t k, size_t half,
 void wd_flow_pack_residual(const float *w, size_t half, size_t channels, float *packed);
 /// gated[i, 0..<half] (leading dimension ldg) for i < n, n <= 6 * groups. Group g covers rows
 /// 6g ..< 6g+6; K is split into `segments` runs: run s has length lengths[s] and reads row 6g+i
-/// from rows[(g * segments + s) * 6 + i][0 ..< lengths[s]]. k = sum of lengths.
+/// from rows[(g * segments + s) * 6 + i][0 ..< lengths[s]]. k = sum of lengths. While it runs,
+/// it prefetches prefetch[r][0 ..< prefetch_floats[r]] for r < prefetch_ranges (the next call's
+/// rows; only a hint, any readable or unreadable address is fine, none for prefetch_ranges = 0).
 void wd_flow_gate_rows(const float *const *rows, size_t groups, size_t segments, const size_t *lengths, size_t n,
                        const float *packed, size_t k, const float *packed_bias, size_t half,
-                       float *gated, size_t ldg);
+                       float *gated, size_t ldg, const float *const *prefetch, const size_t *prefetch_floats,
+                       size_t prefetch_ranges);
 /// y[i, :] = scale * (x[i, :] + bias) + scale * (gated[i, :] W_res) for i < n (gated has n
 /// rounded up to a multiple of 6 readable rows).
 void wd_flow_residual_rows(const float *gated, size_t ldg, size_t n, const float *packed, size_t half,
