@@ -56,6 +56,6 @@ func wideInputs(low: Float, high: Float, grid: Int = 200_003) -> [Float] {
         if -m >= low && -m <= high { xs.append(-m) }
         e += 0.01
     }
-    xs += [0, -0.0, 0.625, -0.625, 0.62499994, 1e-45, -1e-45].filter { $0 >= low && $0 <= high }
+    xs += [0, -0.0, 0.625, -0.625, 0.62499994, Float.leastNonzeroMagnitude, -Float.leastNonzeroMagnitude].filter { $0 >= low && $0 <= high }
     return xs
 }
