@@ -75,8 +75,11 @@ public enum MachineProbe {
     /// Square size of the sgemm probe.
     public static let sgemmSize = 2048
 
-    /// GFLOP/s of one M = N = K = `size` sgemm with OpenBLAS's threads (best of `repetitions`,
-    /// after one warm-up call).
+    /// GFLOP/s of one M = N = K = `size` sgemm on `Compute.threads` workers (best of
+    /// `repetitions`, after one warm-up call). The split is the project's own (`.compute`: row
+    /// blocks, one single-threaded OpenBLAS call each), not OpenBLAS's threads: switching those on
+    /// changes a process-wide setting, and any BLAS call another thread makes meanwhile (a test
+    /// running beside the bench's smoke test) would run threaded and round differently.
     public static func sgemmRate(size: Int = sgemmSize, repetitions: Int = 3) -> Double {
         precondition(size >= 1 && repetitions >= 1, "sgemmRate: bad arguments")
         let n = size
@@ -89,16 +92,13 @@ public enum MachineProbe {
                     for rep in 0...repetitions {
                         let start = DispatchTime.now().uptimeNanoseconds
                         BLAS.gemm(m: n, n: n, k: n, a: pa.baseAddress!, lda: n, b: pb.baseAddress!, ldb: n,
-                                  c: pc.baseAddress!, ldc: n, threading: .library)
+                                  c: pc.baseAddress!, ldc: n, threading: .compute)
                         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
                         if rep > 0 { best = max(best, 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9) }
                     }
                 }
             }
         }
-        // OpenBLAS's helper threads spin for a while after a threaded call; let them sleep
-        // before anything else is timed.
-        Thread.sleep(forTimeInterval: 0.2)
         return best
     }
 
