@@ -200,15 +200,17 @@ public struct BenchmarkReport: Codable, Sendable {
     public struct FLOPs: Codable, Sendable {
         public var teacherPerSample: FLOPCount.TeacherBreakdown
         public var studentPerSample: Int
-        /// Upsampler FLOPs per conditioning frame (one item), teacher and student.
+        /// Conditioning FLOPs per frame (one item): the teacher's upsampler; the student's
+        /// upsampler, or with frame-rate conditioning its interpolation weights and every
+        /// layer's projection of the frames (`FLOPCount.studentConditioning`).
         public var teacherUpsamplerPerFrame: Double
-        public var studentUpsamplerPerFrame: Double
+        public var studentConditioningPerFrame: Double
 
         enum CodingKeys: String, CodingKey {
             case teacherPerSample = "teacher_per_sample"
             case studentPerSample = "student_per_sample"
             case teacherUpsamplerPerFrame = "teacher_upsampler_per_frame"
-            case studentUpsamplerPerFrame = "student_upsampler_per_frame"
+            case studentConditioningPerFrame = "student_conditioning_per_frame"
         }
     }
 

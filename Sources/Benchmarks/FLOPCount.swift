@@ -91,16 +91,41 @@ public enum FLOPCount {
         return config.flows.reduce(0) { $0 + 2 * c + $1 * layer + 2 * c * 2 }
     }
 
+    /// Per-sample FLOPs of the student's synthesis. With frame-rate conditioning
+    /// (`IAFStudent.synthesizesAtFrameRate`: shared upsampler taps and the kernel path) each
+    /// layer's conditioning projection runs on the frames (`studentConditioning`), and per sample
+    /// a layer only interpolates the projection: 2 * (2 + S) * G for S upsampler stages instead
+    /// of 2 * Cmel * G. Otherwise the same as `student`.
+    public static func studentSynthesis(_ config: StudentConfig, conditionChannels: Int, atFrameRate: Bool) -> Int {
+        guard atFrameRate else { return student(config, conditionChannels: conditionChannels) }
+        let (k, c, g) = (config.kernelSize, config.channels, config.gateChannels)
+        let layer = 2 * (k * c * g + (2 + config.upsampler.strides.count) * g + (g / 2) * c)
+        return config.flows.reduce(0) { $0 + 2 * c + $1 * layer + 2 * c * 2 }
+    }
+
+    /// FLOPs of the student's conditioning for `frames` frames of one item, besides the
+    /// per-sample count: the upsampler pass (`upsampler`), or at the frame rate: the
+    /// interpolation weights (the stages run once on 2 + S probe channels) and, for each layer,
+    /// the projection of the frames and of the S stage biases (2 * Cmel * G each).
+    public static func studentConditioning(_ config: StudentConfig, conditionChannels: Int, hop: Int, frames: Int,
+                                           atFrameRate: Bool) -> Int {
+        guard atFrameRate else { return upsampler(config.upsampler, channels: conditionChannels, hop: hop, frames: frames) }
+        let stages = config.upsampler.strides.count
+        let layers = config.flows.reduce(0, +)
+        return upsampler(config.upsampler, channels: 2 + stages, hop: hop, frames: frames)
+            + layers * 2 * conditionChannels * config.gateChannels * (frames + stages)
+    }
+
     /// FLOPs of one conditioning upsampler pass over `frames` frames of `channels` channels
     /// (one batch item; it runs once per item):
-    /// - transposed, per stage of input length L and stride s: L*s outputs with one tap and
-    ///   (L-1)*(s-1) of them with a second tap, 2 FLOPs per tap per channel;
+    /// - transposed (shared taps or not), per stage of input length L and stride s: L*s outputs
+    ///   with one tap and (L-1)*(s-1) of them with a second tap, 2 FLOPs per tap per channel;
     /// - repeat-then-smooth: a centred conv of `width` taps over F*hop samples, minus the taps
     ///   that fall in the zero padding at both ends.
     public static func upsampler(_ config: UpsamplerConfig, channels: Int, hop: Int, frames: Int) -> Int {
         guard frames > 0 else { return 0 }
         switch config.kind {
-        case .transposed:
+        case .transposed, .sharedTransposed:
             var length = frames, macs = 0
             for s in config.strides {
                 macs += length * s + (length - 1) * (s - 1)

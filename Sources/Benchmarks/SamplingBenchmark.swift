@@ -192,7 +192,8 @@ final class Runner {
         teacherPreset = WaveNetConfig.Preset.allCases.first { WaveNetConfig.preset($0) == teacher.config }?.rawValue ?? "custom"
         studentPreset = StudentConfig.Preset.allCases.first { StudentConfig.preset($0) == student.config }?.rawValue ?? "custom"
         teacherPerSample = Double(FLOPCount.teacher(teacher.config, conditionChannels: teacher.conditionChannels).total)
-        studentPerSample = Double(FLOPCount.student(student.config, conditionChannels: student.conditionChannels))
+        studentPerSample = Double(FLOPCount.studentSynthesis(student.config, conditionChannels: student.conditionChannels,
+                                                             atFrameRate: student.synthesizesAtFrameRate))
         chunkSamples = options.chunkSamples ?? SamplingBenchmark.defaultChunkSamples
         utteranceLength = BenchmarkInput.samples(of: mel, hop: hop)
         teacherLength = min(utteranceLength, max(1, Int((options.teacherMaxSeconds * rate).rounded())))
@@ -208,8 +209,7 @@ final class Runner {
                      studentPerSample: Int(studentPerSample),
                      teacherUpsamplerPerFrame: Double(FLOPCount.upsampler(teacher.config.upsampler, channels: teacher.conditionChannels,
                                                                           hop: hop, frames: frames)) / Double(frames),
-                     studentUpsamplerPerFrame: Double(FLOPCount.upsampler(student.config.upsampler, channels: student.conditionChannels,
-                                                                          hop: hop, frames: frames)) / Double(frames))
+                     studentConditioningPerFrame: studentConditioning(frames: frames) / Double(frames))
     }
 
     /// Samples for a length in seconds (at least one).
@@ -225,8 +225,10 @@ final class Runner {
         Double(FLOPCount.upsampler(teacher.config.upsampler, channels: teacher.conditionChannels, hop: hop, frames: frames))
     }
 
-    func studentUpsampler(frames: Int) -> Double {
-        Double(FLOPCount.upsampler(student.config.upsampler, channels: student.conditionChannels, hop: hop, frames: frames))
+    /// The student's conditioning FLOPs for one window of `frames` frames (see `FLOPCount.studentConditioning`).
+    func studentConditioning(frames: Int) -> Double {
+        Double(FLOPCount.studentConditioning(student.config, conditionChannels: student.conditionChannels, hop: hop,
+                                             frames: frames, atFrameRate: student.synthesizesAtFrameRate))
     }
 
     // MARK: The paths
@@ -309,7 +311,7 @@ final class Runner {
 
     /// The student in one shot on the utterance; keeps its waveform for `teacher_score`.
     func measureOneShotStudent() throws {
-        let flops = Double(utteranceLength) * studentPerSample + studentUpsampler(frames: mel.shape[1])
+        let flops = Double(utteranceLength) * studentPerSample + studentConditioning(frames: mel.shape[1])
         let seed = options.seed, length = utteranceLength
         // Warm-ups get only the frames of their own short span: the student upsamples every
         // frame it is given, so the utterance's frames would make the warm-up cost (and its
@@ -407,14 +409,14 @@ final class Runner {
     func measureChunkedStudent(section: String, length: Int) throws {
         let input = frames(length)
         let chunk = chunkSamples, context = student.receptiveField - 1
-        var executedSamples = 0, executedFrames = 0
+        var executedSamples = 0, conditioning = 0.0
         for a in stride(from: 0, to: length, by: chunk) {
             let b = min(length, a + chunk), s = max(0, a - context)
             executedSamples += b - s
-            executedFrames += chunkFrameWindow(samples: s..<b, frameCount: input.shape[1])
+            conditioning += studentConditioning(frames: chunkFrameWindow(samples: s..<b, frameCount: input.shape[1]))
         }
-        let flops = Double(executedSamples) * studentPerSample + studentUpsampler(frames: executedFrames)
-        let useful = Double(length) * studentPerSample + studentUpsampler(frames: input.shape[1])
+        let flops = Double(executedSamples) * studentPerSample + conditioning
+        let useful = Double(length) * studentPerSample + studentConditioning(frames: input.shape[1])
         let seed = options.seed
         let warm = min(length, 4096), warmInput = frames(warm)
         try measure("student_chunked", section: section, preset: studentPreset, length: length, batch: 1,
@@ -427,7 +429,7 @@ final class Runner {
 
     /// Frames the student upsamples for a chunk's samples: its window of frames with a margin
     /// of 2 + ceil((w/2) / hop) frames (w: the repeat mode's smoothing width, 0 for transposed),
-    /// as documented in `IAFStudent+ConditionWindow` (upsampler FLOPs only: a few per mille).
+    /// as documented in `IAFStudent+ConditionWindow` (conditioning FLOPs only: a few per mille).
     func chunkFrameWindow(samples: Range<Int>, frameCount: Int) -> Int {
         let half = student.config.upsampler.kind == .repeat ? student.config.upsampler.smoothingWidth / 2 : 0
         let margin = 2 + (half + hop - 1) / hop

@@ -78,12 +78,57 @@ static inline __m256 gate8(__m256 a, __m256 b) {
     return _mm256_xor_ps(g, _mm256_andnot_ps(a, WD_SPLAT(-0.0f)));
 }
 
-// gated[i, p*8 ..< p*8+8] for the six rows of one group (n of them stored) and one panel.
+// The frame-rate conditioning terms of one group's six rows: row i adds
+// coef[i][j] * row[i][j][panel columns] for j < count.
+#define WD_MAX_TERMS (2 + WD_MAX_CONDITION_STAGES)
+typedef struct {
+    const float *row[WD_ROWS][WD_MAX_TERMS];
+    float coef[WD_ROWS][WD_MAX_TERMS];
+    size_t count;
+} group_terms;
+
+// The terms of call rows row0 ..< row0 + 6 (rows past n repeat row n - 1); width = 2 * half.
+static void condition_terms(const wd_frame_condition *cond, size_t width, size_t row0, size_t n,
+                            group_terms *terms) {
+    terms->count = 2 + cond->stages;
+    for (size_t i = 0; i < WD_ROWS; i++) {
+        const size_t u = cond->first + row0 + (row0 + i < n ? i : n - 1 - row0);
+        const size_t f = u / cond->hop;
+        const int has_next = f + 1 < cond->frame_count;
+        terms->row[i][0] = cond->frames + f * width;
+        terms->coef[i][0] = cond->weights[u];
+        // Past the last frame the weight is 0; the row pointer stays in bounds.
+        terms->row[i][1] = cond->frames + (has_next ? f + 1 : f) * width;
+        terms->coef[i][1] = has_next ? cond->weights[cond->positions + u] : 0.0f;
+        for (size_t s = 0; s < cond->stages; s++) {
+            terms->row[i][2 + s] = cond->stage_rows + s * width;
+            terms->coef[i][2 + s] = cond->weights[(2 + s) * cond->positions + u];
+        }
+    }
+}
+
+// Adds row i's conditioning terms (panel columns at offset `col`) to its two accumulators.
+#define WD_TERMS_ROW(i)                                                                        \
+    do {                                                                                       \
+        for (size_t j = 0; j < terms->count; j++) {                                            \
+            const __m256 a = _mm256_set1_ps(terms->coef[i][j]);                                \
+            const float *v = terms->row[i][j] + col;                                           \
+            c##i##0 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v), c##i##0);                         \
+            c##i##1 = _mm256_fmadd_ps(a, _mm256_loadu_ps(v + 8), c##i##1);                     \
+        }                                                                                      \
+    } while (0)
+
+// gated[i, p*8 ..< p*8+8] for the six rows of one group (n of them stored) and one panel;
+// terms (or NULL) adds the frame-rate conditioning, whose panel columns start at `col`.
 static inline void gate_panel(const float *const *rows, size_t segments, const size_t *lengths, size_t n,
-                              const float *w, const float *bp, float *gated, size_t ldg) {
+                              const float *w, const float *bp, const group_terms *terms, size_t col,
+                              float *gated, size_t ldg) {
     __m256 c00 = _mm256_loadu_ps(bp), c01 = _mm256_loadu_ps(bp + 8);
     __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01,
            c50 = c00, c51 = c01;
+    if (terms) {
+        WD_TERMS_ROW(0); WD_TERMS_ROW(1); WD_TERMS_ROW(2); WD_TERMS_ROW(3); WD_TERMS_ROW(4); WD_TERMS_ROW(5);
+    }
     for (size_t s = 0; s < segments; s++) {
         const float *const *rs = rows + s * WD_ROWS;
         const float *r0 = rs[0], *r1 = rs[1], *r2 = rs[2], *r3 = rs[3], *r4 = rs[4], *r5 = rs[5];
@@ -117,8 +162,8 @@ static inline void prefetch_lines(prefetch_cursor *cur, size_t lines) {
 
 void wd_flow_gate_rows(const float *const *rows, size_t groups, size_t segments, const size_t *lengths, size_t n,
                        const float *packed, size_t k, const float *packed_bias, size_t half,
-                       float *gated, size_t ldg, const float *const *prefetch, const size_t *prefetch_floats,
-                       size_t prefetch_ranges) {
+                       const wd_frame_condition *condition, float *gated, size_t ldg, const float *const *prefetch,
+                       const size_t *prefetch_floats, size_t prefetch_ranges) {
     // The next block's rows come from DRAM or L3 with gaps the hardware prefetcher does not
     // cover (taps d and 2d back, the conditioning): fetch them a few lines per group, spread
     // over this block's work, so they are in cache when the next call starts.
@@ -126,6 +171,14 @@ void wd_flow_gate_rows(const float *const *rows, size_t groups, size_t segments,
     size_t total = 0;
     for (size_t i = 0; i < prefetch_ranges; i++) total += (prefetch_floats[i] + 15) / 16;
     const size_t calls = (half / 8) * groups, per_call = calls ? (total + calls - 1) / calls : 0;
+    // The conditioning terms of each group, found once for all panels (a block has at most
+    // 16 groups; larger calls work out the terms per panel and group).
+    enum { cached_groups = 16 };
+    group_terms cached[cached_groups];
+    const int cache_terms = condition && groups <= cached_groups;
+    if (cache_terms)
+        for (size_t g = 0; g < groups; g++) condition_terms(condition, 2 * half, g * WD_ROWS, n, &cached[g]);
+    group_terms scratch;
     // Panel outer, groups inner: the panel's k x 16 weights (17 KiB for the full student) stay in
     // L1 while the groups' rows come from L2.
     for (size_t p = 0; p < half / 8; p++) {
@@ -133,7 +186,14 @@ void wd_flow_gate_rows(const float *const *rows, size_t groups, size_t segments,
         for (size_t g = 0; g < groups; g++) {
             prefetch_lines(&cur, per_call);
             size_t rows_here = n - g * WD_ROWS < WD_ROWS ? n - g * WD_ROWS : WD_ROWS;
-            gate_panel(rows + g * segments * WD_ROWS, segments, lengths, rows_here, w, bp,
+            const group_terms *terms = NULL;
+            if (cache_terms) {
+                terms = &cached[g];
+            } else if (condition) {
+                condition_terms(condition, 2 * half, g * WD_ROWS, n, &scratch);
+                terms = &scratch;
+            }
+            gate_panel(rows + g * segments * WD_ROWS, segments, lengths, rows_here, w, bp, terms, p * 16,
                        gated + g * WD_ROWS * ldg + p * 8, ldg);
         }
     }

@@ -26,18 +26,29 @@ import Tensors
 ///   `[2*s_i - 1, C]`, initialised to the triangle 1 - |r - (s-1)| / s (linear interpolation
 ///   between neighbouring frames), and `prefix.stages.<i>.bias` `[C]`. No nonlinearity
 ///   between stages.
+/// - `.sharedTransposed(strides:)`: the same stages with one set of taps for all channels,
+///   after a per-channel input gain: x' = gain * x, then the stages with
+///   `prefix.stages.<i>.weight` `[2*s_i - 1]` (same triangle) and per-channel biases `[C]`.
+///   Parameters `prefix.input_gain` `[C]` (initialised to 1), then the stages.
+///   Why: a linear map of the channels (a layer's conditioning projection W) then commutes
+///   with the taps, W^T (K x + b) = K (W^T x) + W^T b, so synthesis can project the frames and
+///   interpolate the projection (`interpolation(frames:)`) instead of projecting every sample.
 public struct ConditionUpsampler: Layer {
     public enum Mode: Sendable, Equatable {
         case repeatThenSmooth(width: Int)
         case transposed(strides: [Int])
+        case sharedTransposed(strides: [Int])
     }
 
     public let channels: Int
     public let hop: Int
     public let mode: Mode
-    /// `.repeatThenSmooth`: [weight, bias] of the smoothing conv; `.transposed`: per stage.
+    /// `.repeatThenSmooth`: [weight, bias] of the smoothing conv; `.transposed`,
+    /// `.sharedTransposed`: per stage.
     public let weights: [Parameter]
     public let biases: [Parameter]
+    /// `.sharedTransposed`: the per-channel input gain `[C]`.
+    public let inputGain: Parameter?
 
     public init(prefix: String, channels: Int, hop: Int, mode: Mode) {
         precondition(channels > 0 && hop > 0, "\(prefix): channels and hop must be positive (\(channels), \(hop))")
@@ -50,24 +61,33 @@ public struct ConditionUpsampler: Layer {
             weights = [Parameter(name: prefix + ".smooth.weight",
                                  value: Tensor(shape: [width, channels], repeating: 1 / Float(width)))]
             biases = [Parameter(name: prefix + ".smooth.bias", value: Tensor(shape: [channels]))]
-        case .transposed(let strides):
+            inputGain = nil
+        case .transposed(let strides), .sharedTransposed(let strides):
             precondition(!strides.isEmpty && strides.allSatisfy { $0 >= 1 } && strides.reduce(1, *) == hop,
                          "\(prefix): upsampling strides \(strides) must be >= 1 with product hop = \(hop)")
+            let tapChannels = mode == .transposed(strides: strides) ? channels : 1
             weights = strides.enumerated().map { i, s in
                 let tri = (0..<2 * s - 1).map { r in 1 - abs(Float(r - (s - 1))) / Float(s) }
-                return Parameter(name: "\(prefix).stages.\(i).weight",
-                                 value: Tensor(shape: [2 * s - 1, channels], scalars: tri.flatMap { [Float](repeating: $0, count: channels) }))
+                let scalars = tri.flatMap { [Float](repeating: $0, count: tapChannels) }
+                let shape = tapChannels == 1 && mode != .transposed(strides: strides) ? [2 * s - 1] : [2 * s - 1, tapChannels]
+                return Parameter(name: "\(prefix).stages.\(i).weight", value: Tensor(shape: shape, scalars: scalars))
             }
             biases = strides.indices.map { Parameter(name: "\(prefix).stages.\($0).bias", value: Tensor(shape: [channels])) }
+            inputGain = mode == .transposed(strides: strides)
+                ? nil : Parameter(name: prefix + ".input_gain", value: Tensor(shape: [channels], repeating: 1))
         }
     }
 
-    public var parameters: [Parameter] { zip(weights, biases).flatMap { [$0, $1] } }
+    public var parameters: [Parameter] { (inputGain.map { [$0] } ?? []) + zip(weights, biases).flatMap { [$0, $1] } }
+
+    /// Whether the taps are shared by all channels (`.sharedTransposed`).
+    public var sharesTaps: Bool { inputGain != nil }
 
     public struct Cache {
         /// The frames `[B, F, C]`.
         public let frames: Tensor
-        /// `.transposed`: the input of each stage (the first is `frames`).
+        /// `.transposed`, `.sharedTransposed`: the input of each stage (the first is `frames`,
+        /// times the gain when there is one).
         public let stageInputs: [Tensor]
     }
 
@@ -77,15 +97,34 @@ public struct ConditionUpsampler: Layer {
         case .repeatThenSmooth:
             let u = repeatFrames(frames)
             return (smooth(u), Cache(frames: frames, stageInputs: []))
-        case .transposed(let strides):
+        case .transposed(let strides), .sharedTransposed(let strides):
             var inputs: [Tensor] = []
-            var x = frames
+            var x = inputGain.map { Self.scaleChannels(frames, by: $0.value) } ?? frames
             for (i, s) in strides.enumerated() {
                 inputs.append(x)
-                x = transposedStage(x, stride: s, weight: weights[i].value, bias: biases[i].value)
+                x = transposedStage(x, stride: s, weight: stageWeight(i), bias: biases[i].value)
             }
             return (x, Cache(frames: frames, stageInputs: inputs))
         }
+    }
+
+    /// Stage i's taps as `[2s - 1, C]` (the shared taps repeated for every channel).
+    private func stageWeight(_ i: Int) -> Tensor {
+        let w = weights[i].value
+        guard sharesTaps else { return w }
+        return Tensor(shape: [w.count, channels], scalars: w.scalars.flatMap { [Float](repeating: $0, count: channels) })
+    }
+
+    /// x * gain, per channel (last axis).
+    public static func scaleChannels(_ x: Tensor, by gain: Tensor) -> Tensor {
+        let c = gain.count
+        var y = x
+        y.withUnsafeMutableBufferPointer { py in
+            gain.withPointer { pg in
+                for i in py.indices { py[i] *= pg[i % c] }
+            }
+        }
+        return y
     }
 
     /// The forward without a cache.
@@ -100,13 +139,24 @@ public struct ConditionUpsampler: Layer {
         case .repeatThenSmooth:
             let du = smoothBackward(dy, input: repeatFrames(f), parameterGradients: parameterGradients)
             return repeatBackward(du, frames: f.shape[1])
-        case .transposed(let strides):
+        case .transposed(let strides), .sharedTransposed(let strides):
             var d = dy
             for i in strides.indices.reversed() {
                 d = transposedStageBackward(d, input: cache.stageInputs[i], stride: strides[i], stage: i,
                                             parameterGradients: parameterGradients)
             }
-            return d
+            guard let gain = inputGain else { return d }
+            if parameterGradients {
+                // d gain[c] = sum over items and frames of frames * d(gained frames).
+                var dg = [Float](repeating: 0, count: channels)
+                f.withPointer { pf in
+                    d.withPointer { pd in
+                        for i in 0..<f.count { dg[i % channels] += pf[i] * pd[i] }
+                    }
+                }
+                Ops.axpy(1, Tensor(shape: [channels], scalars: dg), &gain.gradient)
+            }
+            return Self.scaleChannels(d, by: gain.value)
         }
     }
 
@@ -215,8 +265,9 @@ public struct ConditionUpsampler: Layer {
 
     // MARK: Depthwise transposed conv stages
 
-    private func transposedStage(_ x: Tensor, stride s: Int, weight: Tensor, bias: Tensor) -> Tensor {
-        let (batch, length, c) = (x.shape[0], x.shape[1], channels)
+    /// One stage on x `[B, L, c]` with taps `[2s - 1, c]` and biases `[c]` (any c).
+    func transposedStage(_ x: Tensor, stride s: Int, weight: Tensor, bias: Tensor) -> Tensor {
+        let (batch, length, c) = (x.shape[0], x.shape[1], x.shape[2])
         let outLength = length * s
         var y = Tensor(shape: [batch, outLength, c])
         x.withPointer { px in
@@ -246,7 +297,7 @@ public struct ConditionUpsampler: Layer {
                                          parameterGradients: Bool) -> Tensor {
         let (batch, length, c) = (x.shape[0], x.shape[1], channels)
         let outLength = length * s
-        let w = weights[stage].value
+        let w = stageWeight(stage)
         var dx = Tensor(shape: x.shape)
         var dw = Tensor(shape: w.shape)
         x.withPointer { px in
@@ -279,7 +330,14 @@ public struct ConditionUpsampler: Layer {
             }
         }
         if parameterGradients {
-            Ops.axpy(1, dw, &weights[stage].gradient)
+            if sharesTaps {
+                // The shared tap's gradient is the sum of the per-channel ones.
+                let taps = dw.shape[0]
+                let summed = (0..<taps).map { r in (0..<c).reduce(Float(0)) { $0 + dw.scalars[r * c + $1] } }
+                Ops.axpy(1, Tensor(shape: [taps], scalars: summed), &weights[stage].gradient)
+            } else {
+                Ops.axpy(1, dw, &weights[stage].gradient)
+            }
             dy.withPointer { pdy in
                 biases[stage].gradient.withMutablePointer { Ops.accumulateColumnSums(pdy, rows: batch * outLength, columns: c, into: $0) }
             }

@@ -3,11 +3,18 @@ import Configuration
 /// The config of a `ConditionUpsampler` (YAML section `upsampler:` of a model).
 ///
 ///     upsampler:
-///       kind: transposed        # or: repeat
-///       strides: [4, 4, 4, 4]   # transposed: product must equal the feature hop
+///       kind: transposed        # or: shared_transposed, repeat
+///       strides: [4, 4, 4, 4]   # (shared_)transposed: product must equal the feature hop
 ///       smoothing_width: 5      # repeat: odd width of the centred smoothing conv
 public struct UpsamplerConfig: Codable, Sendable, Equatable, ValidatableConfig {
-    public enum Kind: String, Codable, Sendable { case transposed, `repeat` }
+    /// `transposed`: per-channel taps; `shared_transposed`: one set of taps for all channels
+    /// after a per-channel gain (the student's default: see `ConditionUpsampler`); `repeat`:
+    /// nearest frame, then a per-channel smoothing conv.
+    public enum Kind: String, Codable, Sendable {
+        case transposed
+        case sharedTransposed = "shared_transposed"
+        case `repeat`
+    }
 
     public var kind: Kind = .transposed
     public var strides: [Int] = [4, 4, 4, 4]
@@ -42,7 +49,7 @@ public struct UpsamplerConfig: Codable, Sendable, Equatable, ValidatableConfig {
     /// Checks the strides against the feature hop (only known once features are configured).
     public func validate(path: String, hop: Int) throws {
         try validate(path: path)
-        if kind == .transposed {
+        if kind != .repeat {
             try Require.that(strides.reduce(1, *) == hop, key(path, "strides"),
                              "the product of the strides \(strides) must equal the feature hop \(hop)")
         }
@@ -51,6 +58,7 @@ public struct UpsamplerConfig: Codable, Sendable, Equatable, ValidatableConfig {
     public var mode: ConditionUpsampler.Mode {
         switch kind {
         case .transposed: return .transposed(strides: strides)
+        case .sharedTransposed: return .sharedTransposed(strides: strides)
         case .repeat: return .repeatThenSmooth(width: smoothingWidth)
         }
     }

@@ -71,6 +71,25 @@ struct FusedResidualBlock {
         }
     }
 
+    /// The same under frame-rate conditioning: the kernel path projects the frames once per call
+    /// (`RegisterBlockedFlowLayer.apply(_:frames:into:)`); the BLAS path interpolates c per sample.
+    func apply(_ x: Tensor, frames: FrameCondition, into y: inout Tensor) {
+        if let kernel {
+            precondition(x.rank == 3 && x.shape[2] == channels && y.shape == x.shape,
+                         "fused flow layer: input \(x.shape), output \(y.shape), expected [B, T, \(channels)]")
+            kernel.apply(x, frames: frames, into: &y)
+        } else {
+            applyWithBLAS(x, condition: frames.samples(), into: &y)
+        }
+    }
+
+    func apply(_ x: Tensor, condition: LayerCondition, into y: inout Tensor) {
+        switch condition {
+        case .samples(let c): apply(x, condition: c, into: &y)
+        case .frames(let f): apply(x, frames: f, into: &y)
+        }
+    }
+
     private func checkShapes(_ x: Tensor, _ c: Tensor, _ y: Tensor) {
         precondition(x.rank == 3 && x.shape[2] == channels && y.shape == x.shape,
                      "fused flow layer: input \(x.shape), output \(y.shape), expected [B, T, \(channels)]")

@@ -6,7 +6,7 @@ import Tensors
 /// bounded and to reproduce one-shot synthesis).
 ///
 /// The upsampler is local (see `ConditionUpsampler`):
-/// - `transposed`: stage output u reads stage inputs floor(u/s) and, when u mod s >= 1,
+/// - `transposed`, `shared_transposed`: stage output u reads stage inputs floor(u/s) and, when u mod s >= 1,
 ///   floor(u/s) + 1, i.e. inputs floor(u/s) ... ceil(u/s); no stage pads on the left. So sample
 ///   t reads frames floor(t/hop) ... ceil(t/hop), and a window's outputs differ from the full
 ///   sequence's only where that range crosses the window's right edge.
@@ -21,7 +21,7 @@ extension IAFStudent {
     var conditionFrameMargin: Int {
         let halfWidth: Int
         switch config.upsampler.kind {
-        case .transposed: halfWidth = 0
+        case .transposed, .sharedTransposed: halfWidth = 0
         case .repeat: halfWidth = config.upsampler.smoothingWidth / 2
         }
         return 2 + (halfWidth + hop - 1) / hop
@@ -44,5 +44,14 @@ extension IAFStudent {
         let frames = TimeWindow.crop(mel, from: window.lowerBound, length: window.count)
         let up = upsampler(frames)
         return TimeWindow.crop(up, from: samples.lowerBound - window.lowerBound * hop, length: samples.count)
+    }
+
+    /// The same window as frame-rate conditioning (shared-tap upsampler), from the same frames.
+    func frameCondition(mel: Tensor, samples: Range<Int>) -> FrameCondition {
+        checkMel(mel, length: samples.upperBound)
+        let window = frameWindow(samples: samples, frameCount: mel.shape[1])
+        let frames = TimeWindow.crop(mel, from: window.lowerBound, length: window.count)
+        return FrameCondition(upsampler: upsampler, mel: frames, offset: samples.lowerBound - window.lowerBound * hop,
+                              length: samples.count)
     }
 }

@@ -43,6 +43,14 @@ extension IAFStudent {
         Self.noise(batch: batch, length: length, seed: seed, temperature: temperature, base: config.base)
     }
 
+    /// Whether synthesis keeps the conditioning at the frame rate (`FrameCondition`): when the
+    /// upsampler shares its taps (`shared_transposed`) and the flow layers run the register-blocked
+    /// kernels (channels and gate channels multiples of 16). Then each layer projects the frames,
+    /// not every sample: 2 (2 + S) G instead of 2 Cmel G FLOPs per sample and layer.
+    public var synthesizesAtFrameRate: Bool {
+        upsampler.sharesTaps && RegisterBlockedFlowLayer.supports(channels: config.channels, gateChannels: config.gateChannels)
+    }
+
     /// x_N, mu_tot and log s_tot without backward caches (evaluation); equal to
     /// `forward(noise:condition:)` up to float rounding.
     public func infer(noise z: Tensor, condition c: Tensor) -> StudentOutput {
@@ -85,15 +93,19 @@ extension IAFStudent {
         let fused = flows.map { $0.fusedBlocks() }
         let chunk = min(chunkSamples ?? length, length)
         var buffers = ResidualStreamBuffers()
+        let atFrameRate = synthesizesAtFrameRate
         if chunk == length {
-            let c = TimeWindow.crop(upsampler(mel), from: 0, length: length)
+            let c: LayerCondition = atFrameRate
+                ? .frames(FrameCondition(upsampler: upsampler, mel: mel, offset: 0, length: length))
+                : .samples(TimeWindow.crop(upsampler(mel), from: 0, length: length))
             return sample(noise: z, condition: c, fused: fused, buffers: &buffers).reshaped([batch, length])
         }
         var out = Tensor(shape: [batch, length, 1])
         let context = receptiveField - 1
         for a in stride(from: 0, to: length, by: chunk) {
             let b = min(length, a + chunk), s = max(0, a - context)
-            let c = condition(mel: mel, samples: s..<b)
+            let c: LayerCondition = atFrameRate ? .frames(frameCondition(mel: mel, samples: s..<b))
+                                                : .samples(condition(mel: mel, samples: s..<b))
             let x = sample(noise: TimeWindow.crop(z, from: s, length: b - s), condition: c, fused: fused, buffers: &buffers)
             TimeWindow.copy(x, from: a - s, into: &out, to: a, count: b - a)
         }
@@ -101,7 +113,7 @@ extension IAFStudent {
     }
 
     /// x_N `[B, T, 1]` only, without caches.
-    private func sample(noise z: Tensor, condition c: Tensor, fused: [[FusedResidualBlock]],
+    private func sample(noise z: Tensor, condition c: LayerCondition, fused: [[FusedResidualBlock]],
                         buffers: inout ResidualStreamBuffers) -> Tensor {
         var x = z
         var mean = Tensor(shape: z.shape), logScale = Tensor(shape: z.shape)

@@ -19,7 +19,9 @@ import NeuralLayers
 ///       log_scale_min: -7         # clamp of each flow's log s_i (natural log)
 ///       log_scale_max: 3
 ///       initial_scale: 0.05       # s_tot of the freshly initialised student
-///       upsampler: {kind: transposed, strides: [4, 4, 4, 4]}
+///       upsampler: {kind: shared_transposed, strides: [4, 4, 4, 4]}   # give `kind` when you give
+///                                 # the section: alone, it means `transposed` (per-band taps,
+///                                 # which synthesis cannot project at the frame rate)
 ///       base: logistic            # noise distribution: logistic (Parallel WaveNet) | gaussian (ClariNet,
 ///                                 # needs teacher.head.kind: gaussian); absent in old checkpoints = logistic
 ///
@@ -52,7 +54,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
 
     public init(flows: [Int], channels: Int, gateChannels: Int? = nil, kernelSize: Int, dilationCycle: Int = 10,
                 scaleResidual: Bool = true, logScaleMin: Float = -7, logScaleMax: Float = 3,
-                initialScale: Float = 0.05, upsampler: UpsamplerConfig = UpsamplerConfig(),
+                initialScale: Float = 0.05, upsampler: UpsamplerConfig = UpsamplerConfig(kind: .sharedTransposed),
                 base: StudentBase = .logistic) {
         self.flows = flows
         self.channels = channels

@@ -18,6 +18,12 @@ extension StudentFlow {
     /// The same, taking its two residual-stream buffers from `buffers` and giving them back.
     func infer(_ x: Tensor, condition c: Tensor, fused: [FusedResidualBlock]?,
                buffers: inout ResidualStreamBuffers) -> (mean: Tensor, logScale: Tensor) {
+        infer(x, condition: .samples(c), fused: fused, buffers: &buffers)
+    }
+
+    /// The same under per-sample or frame-rate conditioning.
+    func infer(_ x: Tensor, condition c: LayerCondition, fused: [FusedResidualBlock]?,
+               buffers: inout ResidualStreamBuffers) -> (mean: Tensor, logScale: Tensor) {
         let layers = fused ?? fusedBlocks()
         let (batch, length, cc) = (x.shape[0], x.shape[1], channels)
         // h_0[t] = w_in * x[t-1] + b_in (x[-1] = 0): the input Linear on the shifted input.

@@ -5,7 +5,8 @@ import Tensors
 @testable import NeuralLayers
 
 @Suite struct ConditionUpsamplerTests {
-    static let modes: [ConditionUpsampler.Mode] = [.repeatThenSmooth(width: 3), .transposed(strides: [2, 4])]
+    static let modes: [ConditionUpsampler.Mode] = [.repeatThenSmooth(width: 3), .transposed(strides: [2, 4]),
+                                                   .sharedTransposed(strides: [2, 4])]
 
     @Test(arguments: modes)
     func outputLengthIsFramesTimesHop(mode: ConditionUpsampler.Mode) {
@@ -66,6 +67,64 @@ import Tensors
         #expect(up.parameters[0].shape == [7, 80])
         let sm = ConditionUpsampler(prefix: "u", channels: 80, hop: 256, mode: .repeatThenSmooth(width: 5))
         #expect(sm.parameters.map(\.shape) == [[5, 80], [80]])
+        let shared = ConditionUpsampler(prefix: "s", channels: 80, hop: 256, mode: .sharedTransposed(strides: [4, 64]))
+        #expect(shared.parameters.map(\.name) == ["s.input_gain", "s.stages.0.weight", "s.stages.0.bias",
+                                                  "s.stages.1.weight", "s.stages.1.bias"])
+        #expect(shared.parameters.map(\.shape) == [[80], [7], [80], [127], [80]])
+        #expect(shared.sharesTaps && !up.sharesTaps)
+    }
+
+    /// Shared taps really are shared: every channel of a random shared upsampler is the same
+    /// linear map of its (gained) input, so a channel fed another channel's frames scaled by
+    /// its gain ratio gives that channel's output minus the bias difference.
+    @Test func sharedTapsApplyTheSameKernelToEveryChannel() {
+        let up = ConditionUpsampler(prefix: "u", channels: 2, hop: 8, mode: .sharedTransposed(strides: [2, 4]))
+        var rng = Philox(seed: 60)
+        Support.randomize(up.parameters, &rng)
+        for b in up.biases { b.value = Tensor(shape: [2]) }
+        guard let gain = up.inputGain else { Issue.record("no input gain"); return }
+        let one = Support.random([1, 5], &rng)
+        var frames = Tensor(shape: [1, 5, 2])
+        for f in 0..<5 {
+            frames[0, f, 0] = one[0, f] / gain.value[0]
+            frames[0, f, 1] = one[0, f] / gain.value[1]
+        }
+        let y = up(frames)
+        for t in 0..<40 { #expect(abs(y[0, t, 0] - y[0, t, 1]) <= 1e-5 * max(1, abs(y[0, t, 0])), "t \(t)") }
+    }
+}
+
+/// The interpolation form of a shared-tap upsampler (what synthesis projects at the frame rate).
+@Suite struct UpsamplerInterpolationTests {
+    /// Random taps, gains and biases; strides as in the presets, odd strides, one stage, and
+    /// frame counts down to a single frame: the two-frame form equals the stage-by-stage forward.
+    @Test(arguments: [([4, 4, 4, 4], 5), ([2, 4], 1), ([2, 4], 2), ([3, 5], 6), ([16], 3), ([2, 2, 2], 9)])
+    func interpolationEqualsTheForward(strides: [Int], frames: Int) {
+        let hop = strides.reduce(1, *)
+        let up = ConditionUpsampler(prefix: "u", channels: 3, hop: hop, mode: .sharedTransposed(strides: strides))
+        var rng = Philox(seed: UInt64(70 + frames + hop))
+        Support.randomize(up.parameters, &rng)
+        let x = Support.random([2, frames, 3], &rng)
+        let w = up.interpolation(frames: frames)
+        #expect(w.positions == frames * hop && w.terms == 2 + strides.count)
+        #expect(w.weights.count == w.terms * w.positions)
+        let reference = up(x), interpolated = up.interpolate(x, with: w)
+        var worst: Float = 0
+        for i in 0..<reference.count { worst = max(worst, abs(reference.scalars[i] - interpolated.scalars[i])) }
+        #expect(worst <= 1e-5, "max |interpolated - forward| = \(worst)")
+    }
+
+    /// With the fresh triangle taps the weights are linear interpolation between the frames
+    /// centred on f * hop and (f + 1) * hop: w_0 = 1 - r / hop, w_1 = r / hop (r = u mod hop),
+    /// and the zero biases' weights are those of a constant (1 where both frames exist).
+    @Test func freshTapsInterpolateLinearly() {
+        let up = ConditionUpsampler(prefix: "u", channels: 1, hop: 16, mode: .sharedTransposed(strides: [4, 4]))
+        let w = up.interpolation(frames: 4)
+        for u in 0..<48 {
+            let r = Float(u % 16) / 16
+            #expect(abs(w.weights[u] - (1 - r)) < 1e-6 && abs(w.weights[w.positions + u] - r) < 1e-6, "u \(u)")
+            #expect(abs(w.weights[3 * w.positions + u] - 1) < 1e-6, "u \(u): last stage bias weight")
+        }
     }
 }
 
@@ -74,6 +133,7 @@ extension ConditionUpsampler.Mode: CustomTestStringConvertible {
         switch self {
         case .repeatThenSmooth(let w): "repeat+smooth(\(w))"
         case .transposed(let s): "transposed\(s)"
+        case .sharedTransposed(let s): "sharedTransposed\(s)"
         }
     }
 }

@@ -221,7 +221,7 @@ import Testing
 
     // MARK: Gradients
 
-    @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
+    @Test(arguments: [UpsamplerConfig.Kind.transposed, .sharedTransposed, .repeat])
     func parameterAndNoiseGradientsPassFiniteDifferences(kind: UpsamplerConfig.Kind) throws {
         let student = try tinyStudent(upsampler: kind)
         let (z, mel) = randomCase(batch: 2, length: 12, seed: 21)

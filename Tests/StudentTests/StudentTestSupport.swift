@@ -12,8 +12,8 @@ import Tensors
 func tinyStudent(upsampler kind: UpsamplerConfig.Kind = .transposed, seed: UInt64 = 1,
                  randomHeads: Bool = true, configure: (inout StudentConfig) -> Void = { _ in }) throws -> IAFStudent {
     var config = StudentConfig.preset(.tiny)
-    config.upsampler = kind == .transposed ? UpsamplerConfig(kind: .transposed, strides: [2, 2])
-                                           : UpsamplerConfig(kind: .repeat, smoothingWidth: 5)
+    config.upsampler = kind == .repeat ? UpsamplerConfig(kind: .repeat, smoothingWidth: 5)
+                                       : UpsamplerConfig(kind: kind, strides: [2, 2])
     configure(&config)
     let student = try IAFStudent(config: config, conditionChannels: 3, hop: 4, seed: seed)
     if randomHeads { randomizeHeads(of: student, seed: seed &+ 100) }

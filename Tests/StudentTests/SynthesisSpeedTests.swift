@@ -66,6 +66,11 @@ private func processCPUSeconds() -> Double {
         let flops = Double(t) * 2 * Double(3 * c * g + cm * g + g / 2 * c)
         let fused = FusedResidualBlock(block)
         var y = Tensor(shape: x.shape)
+        // The same layer with the conditioning at the frame rate (hop 256, four stages).
+        let up = ConditionUpsampler(prefix: "u", channels: cm, hop: 256, mode: .sharedTransposed(strides: [4, 4, 4, 4]))
+        let frames = FrameCondition(upsampler: up, mel: Tensor.normal(shape: [1, t / 256 + 1, cm], rng: &rng),
+                                    offset: 0, length: t)
+        let frameRateFLOPs = Double(t) * 2 * Double(3 * c * g + 6 * g + g / 2 * c) + Double(t / 256 + 5) * 2 * Double(cm * g)
         func measure(_ name: String, flops: Double, _ body: () -> Void) {
             var wall: [Double] = [], cpu: [Double] = []
             for _ in 0..<5 {
@@ -84,6 +89,9 @@ private func processCPUSeconds() -> Double {
         for threads in [1, 2] {
             Compute.setThreads(threads)
             measure("fused flow layer, kernel path", flops: flops) { fused.apply(x, condition: cond, into: &y) }
+            measure("fused flow layer, frame-rate conditioning", flops: frameRateFLOPs) {
+                fused.apply(x, frames: frames, into: &y)
+            }
             measure("fused flow layer, BLAS path", flops: flops) { fused.applyWithBLAS(x, condition: cond, into: &y) }
             measure("ResidualBlock.forward", flops: flops) { _ = block.forward(x, condition: cond) }
             let k = 3 * c + cm

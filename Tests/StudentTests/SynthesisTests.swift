@@ -6,7 +6,7 @@ import Testing
 @testable import Student
 
 @Suite struct SynthesisTests {
-    @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
+    @Test(arguments: [UpsamplerConfig.Kind.transposed, .sharedTransposed, .repeat])
     func oneShotSynthesisEqualsTheTrainingForward(kind: UpsamplerConfig.Kind) throws {
         let student = try tinyStudent(upsampler: kind)
         let (z, mel) = randomCase(batch: 2, length: 57)
@@ -87,25 +87,77 @@ import Testing
         }
     }
 
-    /// The small preset (C 48, G 96: the kernel path) in one shot against the training forward.
-    @Test func oneShotSynthesisOfTheSmallPresetEqualsTheTrainingForward() throws {
-        let student = try IAFStudent(config: .preset(.small), conditionChannels: 20, hop: 256, seed: 3)
-        randomizeHeads(of: student, seed: 4)
-        let (z, mel) = randomCase(batch: 1, length: 1500, mels: 20, hop: 256, seed: 8)
+    /// The small preset (C 48, G 96: the kernel path) in one shot against the training forward,
+    /// with the preset's shared-tap upsampler (frame-rate conditioning) and with per-band taps,
+    /// under random upsampler weights so that every tap, gain and bias matters.
+    @Test(arguments: [UpsamplerConfig.Kind.sharedTransposed, .transposed])
+    func oneShotSynthesisOfTheSmallPresetEqualsTheTrainingForward(kind: UpsamplerConfig.Kind) throws {
+        let student = try smallStudent(upsampler: kind)
+        #expect(student.synthesizesAtFrameRate == (kind == .sharedTransposed))
+        let (z, mel) = randomCase(batch: 2, length: 1500, mels: 20, hop: 256, seed: 8)
         let reference = student.forward(noise: z, mel: mel).output
         let fast = student.synthesize(mel: mel, noise: z)
         let worst = maxAbsDifference(fast, reference.x)
         #expect(worst <= 1e-5, "max |synthesize - forward| = \(worst)")
     }
 
+    /// The small preset with random upsampler weights (biases, gains and taps of std 0.3 around
+    /// their initial values).
+    private func smallStudent(upsampler kind: UpsamplerConfig.Kind) throws -> IAFStudent {
+        var config = StudentConfig.preset(.small)
+        config.upsampler = UpsamplerConfig(kind: kind)
+        let student = try IAFStudent(config: config, conditionChannels: 20, hop: 256, seed: 3)
+        randomizeHeads(of: student, seed: 4)
+        var rng = Philox(seed: 41)
+        for p in student.upsampler.parameters {
+            p.value = Ops.add(p.value, Tensor.normal(shape: p.shape, std: 0.3, rng: &rng))
+        }
+        return student
+    }
+
+    /// The frame-rate path of one layer (projected frames, interpolated in the kernel) against
+    /// `ResidualBlock.forward` on the per-sample conditioning, for sample windows that start at
+    /// every phase against the hop, several items, and 1, 2 and 7 work units (same numbers).
+    @Test(arguments: [0, 5, 13, 31])
+    func frameRateLayerEqualsResidualBlock(offset: Int) throws {
+        var rng = Philox(seed: UInt64(300 + offset))
+        let (cc, g, cm, hop) = (32, 48, 7, 16)
+        let block = ResidualBlock(prefix: "probe", configuration: .init(
+            residualChannels: cc, gateChannels: g, skipChannels: nil, conditionChannels: cm, kernelSize: 3,
+            dilation: 2, scaleResidual: true), rng: &rng)
+        block.dilated.bias?.value = Tensor.normal(shape: [g], std: 0.3, rng: &rng)
+        let up = ConditionUpsampler(prefix: "u", channels: cm, hop: hop, mode: .sharedTransposed(strides: [4, 4]))
+        for p in up.parameters { p.value = Ops.add(p.value, Tensor.normal(shape: p.shape, std: 0.3, rng: &rng)) }
+        let layer = FusedResidualBlock(block)
+        guard let kernel = layer.kernel else { Issue.record("C 32, G 48 should take the kernel path"); return }
+        for (batch, length) in [(1, 200), (3, 77)] {
+            let frameCount = (offset + length) / hop + 2
+            let mel = Tensor.normal(shape: [batch, frameCount, cm], rng: &rng)
+            let frames = FrameCondition(upsampler: up, mel: mel, offset: offset, length: length)
+            let c = TimeWindow.crop(up(mel), from: offset, length: length)
+            #expect(maxAbsDifference(frames.samples(), c) <= 1e-5, "FrameCondition.samples against the upsampler")
+            let x = Tensor.normal(shape: [batch, length, cc], rng: &rng)
+            let reference = block.forward(x, condition: c).output
+            var outputs: [Tensor] = []
+            for units in [1, 2, 7] {
+                var y = Tensor(shape: x.shape)
+                kernel.apply(x, frames: frames, into: &y, workUnits: units)
+                let worst = maxAbsDifference(y, reference)
+                #expect(worst <= 1e-5, "B \(batch), \(units) units: max |frame-rate path - ResidualBlock| = \(worst)")
+                outputs.append(y)
+            }
+            #expect(outputs.allSatisfy { $0.scalars == outputs[0].scalars }, "the work split changed the numbers")
+        }
+    }
+
     /// The conditioning of a sample window, from a window of frames only, equals those samples
     /// of the full conditioning, for every start (every phase against the hop) and several lengths.
-    @Test(arguments: [UpsamplerConfig.Kind.transposed, .repeat])
+    @Test(arguments: [UpsamplerConfig.Kind.transposed, .sharedTransposed, .repeat])
     func conditionOfASampleWindowEqualsTheFullConditioning(kind: UpsamplerConfig.Kind) throws {
         // hop 8: strides [2, 4], or smoothing width 9 (wider than the hop): margins matter at both edges.
         let hop = 8, length = 90
         var config = StudentConfig.preset(.tiny)
-        config.upsampler = kind == .transposed ? .init(kind: .transposed, strides: [2, 4]) : .init(kind: .repeat, smoothingWidth: 9)
+        config.upsampler = kind == .repeat ? .init(kind: .repeat, smoothingWidth: 9) : .init(kind: kind, strides: [2, 4])
         let model = try IAFStudent(config: config, conditionChannels: 3, hop: hop, seed: 2)
         // Random upsampler weights, so every tap matters.
         var rng = Philox(seed: 8)
@@ -122,7 +174,8 @@ import Testing
         #expect(worst == 0, "max |window - full| = \(worst)")
     }
 
-    @Test(arguments: [(UpsamplerConfig.Kind.transposed, StudentBase.logistic), (.repeat, .logistic), (.transposed, .gaussian)])
+    @Test(arguments: [(UpsamplerConfig.Kind.transposed, StudentBase.logistic), (.sharedTransposed, .logistic),
+                      (.repeat, .logistic), (.transposed, .gaussian)])
     func chunkedSynthesisEqualsOneShot(kind: UpsamplerConfig.Kind, base: StudentBase) throws {
         let student = try tinyStudent(upsampler: kind) { $0.base = base }
         let length = 101
@@ -139,10 +192,11 @@ import Testing
         #expect(Set(oneShot.scalars).count > 150)
     }
 
-    @Test func chunkedSynthesisOfTheSmallPresetEqualsOneShot() throws {
-        // Real sizes: kernel 3, dilations 1 ... 32, receptive field 509, hop 256, 4 transposed stages.
-        let student = try IAFStudent(config: .preset(.small), conditionChannels: 20, hop: 256, seed: 3)
-        randomizeHeads(of: student, seed: 4)
+    /// Real sizes: kernel 3, dilations 1 ... 32, receptive field 509, hop 256, 4 transposed
+    /// stages; frame-rate conditioning (shared taps) and per-sample.
+    @Test(arguments: [UpsamplerConfig.Kind.sharedTransposed, .transposed])
+    func chunkedSynthesisOfTheSmallPresetEqualsOneShot(kind: UpsamplerConfig.Kind) throws {
+        let student = try smallStudent(upsampler: kind)
         let length = 3000
         let (_, mel) = randomCase(batch: 1, length: length, mels: 20, hop: 256, seed: 5)
         let oneShot = student.synthesize(mel: mel, length: length, seed: 6)

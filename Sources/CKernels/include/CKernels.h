@@ -73,7 +73,8 @@ float wd_max_abs(const float *x, size_t n);
 
 // MARK: IAF flow layer, inference (flow_layer.c)
 //
-// One residual layer without skip: h = [taps | c] W + b (K = k*C + Cmel, G = 2 * half),
+// One residual layer without skip: h = [taps | c] W + b (K = k*C + Cmel, G = 2 * half; or
+// h = taps W_taps + b + (c W_c) given at the frame rate, see wd_frame_condition),
 // g = tanh(h[:, :half]) * sigmoid(h[:, half:]), y = r (x + b_res) + r g W_res, in groups of six rows.
 // Needs half % 8 == 0 and channels % 16 == 0. Rows beyond n must still be readable (callers pass
 // duplicate row pointers and six-row buffers); only n rows are written.
@@ -83,15 +84,35 @@ float wd_max_abs(const float *x, size_t n);
 void wd_flow_pack_gate(const float *w, const float *bias, size_t k, size_t half, float *packed, float *packed_bias);
 /// packed [channels/16][half][16] from w [half, channels].
 void wd_flow_pack_residual(const float *w, size_t half, size_t channels, float *packed);
+/// The most upsampler stages a `wd_frame_condition` may have.
+#define WD_MAX_CONDITION_STAGES 8
+/// Conditioning given at the frame rate (a shared-tap upsampler, `UpsamplerInterpolation`):
+/// row i of a `wd_flow_gate_rows` call starts its accumulators at
+///   bias + w[0][u] frames[f] + w[1][u] frames[f + 1] + sum_s w[2 + s][u] stage_rows[s],
+/// u = first + i, f = u / hop (frames[f + 1] only when f + 1 < frame_count), where every row
+/// vector (2 * half floats) is in the packed gate's column order (see wd_flow_pack_gate).
+typedef struct {
+    const float *frames;       // [frame_count][2 * half]: the projected frames of one batch item
+    size_t frame_count;
+    const float *stage_rows;   // [stages][2 * half]: the projected stage biases
+    size_t stages;             // at most WD_MAX_CONDITION_STAGES
+    const float *weights;      // [2 + stages][positions], term-major
+    size_t positions;          // frame_count * hop
+    size_t first;              // u of the call's row 0
+    size_t hop;
+} wd_frame_condition;
 /// gated[i, 0..<half] (leading dimension ldg) for i < n, n <= 6 * groups. Group g covers rows
 /// 6g ..< 6g+6; K is split into `segments` runs: run s has length lengths[s] and reads row 6g+i
-/// from rows[(g * segments + s) * 6 + i][0 ..< lengths[s]]. k = sum of lengths. While it runs,
-/// it prefetches prefetch[r][0 ..< prefetch_floats[r]] for r < prefetch_ranges (the next call's
-/// rows; only a hint, any readable or unreadable address is fine, none for prefetch_ranges = 0).
+/// from rows[(g * segments + s) * 6 + i][0 ..< lengths[s]]. Each packed panel has k rows, at least
+/// the sum of the lengths (rows after the runs are skipped: the conditioning projection when
+/// `condition` gives it at the frame rate). condition: NULL, or frame-rate conditioning added to
+/// the bias (see wd_frame_condition). While it runs, it prefetches
+/// prefetch[r][0 ..< prefetch_floats[r]] for r < prefetch_ranges (the next call's rows; only a
+/// hint, any readable or unreadable address is fine, none for prefetch_ranges = 0).
 void wd_flow_gate_rows(const float *const *rows, size_t groups, size_t segments, const size_t *lengths, size_t n,
                        const float *packed, size_t k, const float *packed_bias, size_t half,
-                       float *gated, size_t ldg, const float *const *prefetch, const size_t *prefetch_floats,
-                       size_t prefetch_ranges);
+                       const wd_frame_condition *condition, float *gated, size_t ldg, const float *const *prefetch,
+                       const size_t *prefetch_floats, size_t prefetch_ranges);
 /// y[i, :] = scale * (x[i, :] + bias) + scale * (gated[i, :] W_res) for i < n (gated has n
 /// rounded up to a multiple of 6 readable rows).
 void wd_flow_residual_rows(const float *gated, size_t ldg, size_t n, const float *packed, size_t half,
