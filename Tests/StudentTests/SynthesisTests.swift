@@ -64,16 +64,24 @@ import Testing
             let layer = FusedResidualBlock(block)
             #expect(layer.kernel != nil)
             guard let kernel = layer.kernel else { continue }
-            var outputs: [Tensor] = []
-            for units in [1, 2, 7] {
-                var y = Tensor(shape: x.shape)
-                kernel.apply(x, condition: c, into: &y, workUnits: units)
-                let worst = maxAbsDifference(y, reference)
-                #expect(worst <= 1e-5, "B \(batch), \(units) work units: max |kernel path - ResidualBlock| = \(worst)")
-                outputs.append(y)
+            expectEveryWorkSplit(matches: reference, "kernel path, B \(batch)") {
+                kernel.apply(x, condition: c, into: &$1, workUnits: $0)
             }
-            #expect(outputs.allSatisfy { $0.scalars == outputs[0].scalars }, "the work split changed the numbers")
         }
+    }
+
+    /// `apply(units, &y)` with 1, 2 and 7 work units: each y within 1e-5 of `reference`, and all
+    /// bit-identical (each row depends only on that row).
+    private func expectEveryWorkSplit(matches reference: Tensor, _ label: String, apply: (Int, inout Tensor) -> Void) {
+        var outputs: [Tensor] = []
+        for units in [1, 2, 7] {
+            var y = Tensor(shape: reference.shape)
+            apply(units, &y)
+            let worst = maxAbsDifference(y, reference)
+            #expect(worst <= 1e-5, "\(label), \(units) work units: max |y - ResidualBlock| = \(worst)")
+            outputs.append(y)
+        }
+        #expect(outputs.allSatisfy { $0.scalars == outputs[0].scalars }, "\(label): the work split changed the numbers")
     }
 
     /// Shapes the kernels cannot take (C % 16 != 0 or G % 16 != 0) use the BLAS path.
@@ -138,15 +146,9 @@ import Testing
             #expect(maxAbsDifference(frames.samples(), c) <= 1e-5, "FrameCondition.samples against the upsampler")
             let x = Tensor.normal(shape: [batch, length, cc], rng: &rng)
             let reference = block.forward(x, condition: c).output
-            var outputs: [Tensor] = []
-            for units in [1, 2, 7] {
-                var y = Tensor(shape: x.shape)
-                kernel.apply(x, frames: frames, into: &y, workUnits: units)
-                let worst = maxAbsDifference(y, reference)
-                #expect(worst <= 1e-5, "B \(batch), \(units) units: max |frame-rate path - ResidualBlock| = \(worst)")
-                outputs.append(y)
+            expectEveryWorkSplit(matches: reference, "frame-rate path, B \(batch)") {
+                kernel.apply(x, frames: frames, into: &$1, workUnits: $0)
             }
-            #expect(outputs.allSatisfy { $0.scalars == outputs[0].scalars }, "the work split changed the numbers")
         }
     }
 
