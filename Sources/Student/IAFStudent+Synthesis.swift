@@ -45,10 +45,12 @@ extension IAFStudent {
 
     /// Whether synthesis keeps the conditioning at the frame rate (`FrameCondition`): when the
     /// upsampler shares its taps (`shared_transposed`) and the flow layers run the register-blocked
-    /// kernels (channels and gate channels multiples of 16). Then each layer projects the frames,
-    /// not every sample: 2 (2 + S) G instead of 2 Cmel G FLOPs per sample and layer.
+    /// kernels (channels and gate channels multiples of 16), with at most 8 upsampler stages (the
+    /// kernel's limit). Then each layer projects the frames, not every sample: 2 (2 + S) G
+    /// instead of 2 Cmel G FLOPs per sample and layer.
     public var synthesizesAtFrameRate: Bool {
-        upsampler.sharesTaps && RegisterBlockedFlowLayer.supports(channels: config.channels, gateChannels: config.gateChannels)
+        upsampler.sharesTaps && config.upsampler.strides.count <= RegisterBlockedFlowLayer.maximumConditionStages
+            && RegisterBlockedFlowLayer.supports(channels: config.channels, gateChannels: config.gateChannels)
     }
 
     /// x_N, mu_tot and log s_tot without backward caches (evaluation); equal to

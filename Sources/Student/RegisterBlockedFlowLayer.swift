@@ -42,6 +42,9 @@ struct RegisterBlockedFlowLayer {
     /// Work units per worker thread and layer (see `apply`).
     static let unitsPerThread = 16
 
+    /// The most upsampler stages frame-rate conditioning takes (`WD_MAX_CONDITION_STAGES`).
+    static let maximumConditionStages = Int(WD_MAX_CONDITION_STAGES)
+
     static func supports(channels: Int, gateChannels: Int) -> Bool {
         channels % 16 == 0 && gateChannels % 16 == 0 && channels > 0 && gateChannels > 0
     }
@@ -101,8 +104,8 @@ struct RegisterBlockedFlowLayer {
     func apply(_ x: Tensor, frames: FrameCondition, into y: inout Tensor, workUnits: Int? = nil) {
         precondition(frames.batch == x.shape[0] && frames.length == x.shape[1] && frames.channels == conditionChannels,
                      "flow layer: frame conditioning for \(frames.batch) x \(frames.length) rows of \(frames.channels) bands, input \(x.shape)")
-        precondition(frames.interpolation.stageCount <= Int(WD_MAX_CONDITION_STAGES),
-                     "flow layer: at most \(WD_MAX_CONDITION_STAGES) upsampler stages")
+        precondition(frames.interpolation.stageCount <= Self.maximumConditionStages,
+                     "flow layer: at most \(Self.maximumConditionStages) upsampler stages")
         let g = 2 * half, cm = conditionChannels
         var projected = Tensor(shape: [frames.batch, frames.frameCount, g])
         var stageRows = Tensor(shape: [frames.interpolation.stageCount, g])

@@ -58,6 +58,33 @@ import Teacher
         #expect(FLOPCount.student(model.config, conditionChannels: 80) == Self.directStudentCount(model))
     }
 
+    /// Synthesis with frame-rate conditioning, counted from the weights: per sample the taps,
+    /// residual, input and head weights plus 2 + S interpolation terms per gate channel and
+    /// layer; per window every layer's conditioning weight once per frame and per stage bias,
+    /// plus the upsampler pass on 2 + S probe channels that finds the interpolation weights.
+    @Test func studentSynthesisAtTheFrameRateMatchesTheLayerShapes() throws {
+        let model = try IAFStudent(config: .preset(.small), conditionChannels: 80, hop: 256, seed: 3)
+        #expect(model.synthesizesAtFrameRate)
+        let stages = model.config.upsampler.strides.count
+        var perSample = 0, perFrame = 0
+        for flow in model.flows {
+            perSample += Self.macs(flow.input.weight) + Self.macs(flow.head.weight)
+            for block in flow.blocks {
+                perSample += Self.macs(block.dilated.weight) + Self.macs(block.residual.weight)
+                    + (2 + stages) * block.dilated.weight.shape[2]
+                if let condition = block.condition { perFrame += Self.macs(condition.weight) }
+            }
+        }
+        #expect(FLOPCount.studentSynthesis(model.config, conditionChannels: 80, atFrameRate: true) == 2 * perSample)
+        let frames = 10
+        let probe = FLOPCount.upsampler(model.config.upsampler, channels: 2 + stages, hop: 256, frames: frames)
+        #expect(FLOPCount.studentConditioning(model.config, conditionChannels: 80, hop: 256, frames: frames, atFrameRate: true)
+                == probe + 2 * perFrame * (frames + stages))
+        #expect(FLOPCount.studentSynthesis(model.config, conditionChannels: 80, atFrameRate: false)
+                == Self.directStudentCount(model))
+        #expect(abs(Double(FLOPCount.studentSynthesis(.preset(.full), conditionChannels: 80, atFrameRate: true)) / 1e6 - 3.53) < 0.01)
+    }
+
     @Test func fullPresetsHaveTheDocumentedSize() {
         let student = FLOPCount.student(.preset(.full), conditionChannels: 80)
         #expect(student == StudentConfig.preset(.full).flopsPerSample(conditionChannels: 80))

@@ -109,6 +109,19 @@ import Testing
         #expect(worst <= 1e-5, "max |synthesize - forward| = \(worst)")
     }
 
+    /// More upsampler stages than the kernel takes (9 > 8): synthesis keeps the conditioning per
+    /// sample, with the same result.
+    @Test func manyUpsamplerStagesFallBackToPerSampleConditioning() throws {
+        var config = StudentConfig(flows: [2, 2], channels: 16, kernelSize: 3)
+        config.upsampler = UpsamplerConfig(kind: .sharedTransposed, strides: [Int](repeating: 2, count: 9))
+        let student = try IAFStudent(config: config, conditionChannels: 5, hop: 512, seed: 3)
+        randomizeHeads(of: student, seed: 4)
+        #expect(!student.synthesizesAtFrameRate)
+        let (z, mel) = randomCase(batch: 1, length: 1100, mels: 5, hop: 512, seed: 8)
+        let worst = maxAbsDifference(student.synthesize(mel: mel, noise: z), student.forward(noise: z, mel: mel).output.x)
+        #expect(worst <= 1e-5, "max |synthesize - forward| = \(worst)")
+    }
+
     /// The small preset with random upsampler weights (biases, gains and taps of std 0.3 around
     /// their initial values).
     private func smallStudent(upsampler kind: UpsamplerConfig.Kind) throws -> IAFStudent {
