@@ -21,6 +21,9 @@ struct FrameCondition {
     let offset: Int
     /// Rows (samples) of the window.
     let length: Int
+    /// The upsampler and the mel frames it was given (for `samples()`).
+    private let upsampler: ConditionUpsampler
+    private let mel: Tensor
 
     /// For samples offset ..< offset + length of the upsampled `frames` (mel `[B, F, Cmel]`).
     init(upsampler: ConditionUpsampler, mel: Tensor, offset: Int, length: Int) {
@@ -33,6 +36,8 @@ struct FrameCondition {
         interpolation = upsampler.interpolation(frames: mel.shape[1])
         self.offset = offset
         self.length = length
+        self.upsampler = upsampler
+        self.mel = mel
     }
 
     var batch: Int { frames.shape[0] }
@@ -41,30 +46,6 @@ struct FrameCondition {
 
     /// c `[B, length, Cmel]` (the per-sample form; reference and fallback).
     func samples() -> Tensor {
-        let w = interpolation, positions = w.positions, hop = w.hop
-        var c = Tensor(shape: [batch, length, channels])
-        frames.withPointer { pf in
-            stageBiases.withPointer { pb in
-                c.withMutablePointer { pc in
-                    for b in 0..<batch {
-                        for t in 0..<length {
-                            let u = offset + t, f = u / hop
-                            let row = pc + (b * length + t) * channels
-                            let x0 = pf + (b * frameCount + f) * channels
-                            for ch in 0..<channels { row[ch] = w.weights[u] * x0[ch] }
-                            if f + 1 < frameCount {
-                                let x1 = x0 + channels, w1 = w.weights[positions + u]
-                                for ch in 0..<channels { row[ch] += w1 * x1[ch] }
-                            }
-                            for s in 0..<w.stageCount {
-                                let ws = w.weights[(2 + s) * positions + u], bs = pb + s * channels
-                                for ch in 0..<channels { row[ch] += ws * bs[ch] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return c
+        TimeWindow.crop(upsampler.interpolate(mel, with: interpolation), from: offset, length: length)
     }
 }
