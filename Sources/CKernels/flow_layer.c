@@ -8,6 +8,16 @@
 
 #define WD_ROWS 6
 
+void wd_flow_pack_gate_columns(const float *w, size_t rows, size_t half, float *out) {
+    const size_t g = 2 * half;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t p = 0; p < half / 8; p++)
+            for (size_t j = 0; j < 8; j++) {
+                out[r * g + p * 16 + j] = w[r * g + p * 8 + j];
+                out[r * g + p * 16 + 8 + j] = w[r * g + half + p * 8 + j];
+            }
+}
+
 void wd_flow_pack_gate(const float *w, const float *bias, size_t k, size_t half, float *packed, float *packed_bias) {
     const size_t g = 2 * half, panels = half / 8;
     for (size_t p = 0; p < panels; p++) {
@@ -18,11 +28,8 @@ void wd_flow_pack_gate(const float *w, const float *bias, size_t k, size_t half,
                 dst[8 + j] = w[kk * g + half + p * 8 + j];
             }
         }
-        for (size_t j = 0; j < 8; j++) {
-            packed_bias[p * 16 + j] = bias[p * 8 + j];
-            packed_bias[p * 16 + 8 + j] = bias[half + p * 8 + j];
-        }
     }
+    wd_flow_pack_gate_columns(bias, 1, half, packed_bias);
 }
 
 void wd_flow_pack_residual(const float *w, size_t half, size_t channels, float *packed) {
@@ -174,30 +181,23 @@ void wd_flow_gate_rows(const float *const *rows, size_t groups, size_t segments,
     size_t total = 0;
     for (size_t i = 0; i < prefetch_ranges; i++) total += (prefetch_floats[i] + 15) / 16;
     const size_t calls = (half / 8) * groups, per_call = calls ? (total + calls - 1) / calls : 0;
-    // The conditioning terms of each group, found once for all panels (a block has at most
-    // 16 groups; larger calls work out the terms per panel and group).
-    enum { cached_groups = 16 };
-    group_terms cached[cached_groups];
-    const int cache_terms = condition && groups <= cached_groups;
-    if (cache_terms)
-        for (size_t g = 0; g < groups; g++) condition_terms(condition, 2 * half, g * WD_ROWS, n, &cached[g]);
-    group_terms scratch;
-    // Panel outer, groups inner: the panel's k x 16 weights (17 KiB for the full student) stay in
-    // L1 while the groups' rows come from L2.
-    for (size_t p = 0; p < half / 8; p++) {
-        const float *w = packed + p * k * 16, *bp = packed_bias + p * 16;
-        for (size_t g = 0; g < groups; g++) {
-            prefetch_lines(&cur, per_call);
-            size_t rows_here = n - g * WD_ROWS < WD_ROWS ? n - g * WD_ROWS : WD_ROWS;
-            const group_terms *terms = NULL;
-            if (cache_terms) {
-                terms = &cached[g];
-            } else if (condition) {
-                condition_terms(condition, 2 * half, g * WD_ROWS, n, &scratch);
-                terms = &scratch;
+    // Up to 16 groups at a time (a whole 96-row block): their conditioning terms are found once
+    // for all panels. Panel outer, groups inner: the panel's k x 16 weights (12-17 KiB for the
+    // full student) stay in L1 while the groups' rows come from L2.
+    enum { chunk_groups = 16 };
+    group_terms terms[chunk_groups];
+    for (size_t g0 = 0; g0 < groups; g0 += chunk_groups) {
+        const size_t g1 = groups - g0 < chunk_groups ? groups : g0 + chunk_groups;
+        if (condition)
+            for (size_t g = g0; g < g1; g++) condition_terms(condition, 2 * half, g * WD_ROWS, n, &terms[g - g0]);
+        for (size_t p = 0; p < half / 8; p++) {
+            const float *w = packed + p * k * 16, *bp = packed_bias + p * 16;
+            for (size_t g = g0; g < g1; g++) {
+                prefetch_lines(&cur, per_call);
+                size_t rows_here = n - g * WD_ROWS < WD_ROWS ? n - g * WD_ROWS : WD_ROWS;
+                gate_panel(rows + g * segments * WD_ROWS, segments, lengths, rows_here, w, bp,
+                           condition ? &terms[g - g0] : NULL, p * 16, gated + g * WD_ROWS * ldg + p * 8, ldg);
             }
-            gate_panel(rows + g * segments * WD_ROWS, segments, lengths, rows_here, w, bp, terms, p * 16,
-                       gated + g * WD_ROWS * ldg + p * 8, ldg);
         }
     }
 }

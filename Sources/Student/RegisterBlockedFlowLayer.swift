@@ -82,12 +82,14 @@ struct RegisterBlockedFlowLayer {
         gateBias = packedBias
         residualWeight = packedResidual
         residualBias = layer.residualBias
-        // Panel p holds gate columns p*8 ..< p*8+8, then half + p*8 ..< half + p*8+8.
-        let g = 2 * h, tapRows = layer.kernelSize * layer.channels
-        let column = (0..<g).map { j in j % 16 < 8 ? j / 16 * 8 + j % 16 : h + j / 16 * 8 + j % 16 - 8 }
-        conditionWeight = (0..<layer.conditionChannels).flatMap { row in
-            column.map { layer.stackedWeight[(tapRows + row) * g + $0] }
+        let cm = layer.conditionChannels, tapRows = layer.kernelSize * layer.channels
+        var panelOrder = [Float](repeating: 0, count: cm * 2 * h)
+        layer.stackedWeight.withUnsafeBufferPointer { w in
+            panelOrder.withUnsafeMutableBufferPointer { out in
+                wd_flow_pack_gate_columns(w.baseAddress.map { $0 + tapRows * 2 * h }, cm, h, out.baseAddress)
+            }
         }
+        conditionWeight = panelOrder
     }
 
     /// out `[B, T, C]` for x `[B, T, C]` and c `[B, T, Cmel]`, written into `y` (same shape as

@@ -95,6 +95,27 @@ import Testing
         }
     }
 
+    /// Frame-rate conditioning given to a layer without the kernel path: it interpolates c per
+    /// sample and takes the BLAS path, with the result of `ResidualBlock.forward`.
+    @Test func frameRateConditioningOnTheBLASPathEqualsResidualBlock() {
+        var rng = Philox(seed: 6)
+        let block = ResidualBlock(prefix: "probe", configuration: .init(
+            residualChannels: 8, gateChannels: 16, skipChannels: nil, conditionChannels: 3, kernelSize: 2,
+            dilation: 2), rng: &rng)
+        let up = ConditionUpsampler(prefix: "u", channels: 3, hop: 8, mode: .sharedTransposed(strides: [2, 4]))
+        for p in up.parameters { p.value = Ops.add(p.value, Tensor.normal(shape: p.shape, std: 0.3, rng: &rng)) }
+        let mel = Tensor.normal(shape: [2, 10, 3], rng: &rng)
+        let frames = FrameCondition(upsampler: up, mel: mel, offset: 5, length: 60)
+        let x = Tensor.normal(shape: [2, 60, 8], rng: &rng)
+        let layer = FusedResidualBlock(block)
+        #expect(layer.kernel == nil)
+        var y = Tensor(shape: x.shape)
+        layer.apply(x, frames: frames, into: &y)
+        let reference = block.forward(x, condition: TimeWindow.crop(up(mel), from: 5, length: 60)).output
+        let worst = maxAbsDifference(y, reference)
+        #expect(worst <= 1e-5, "max |BLAS path - ResidualBlock| = \(worst)")
+    }
+
     /// The small preset (C 48, G 96: the kernel path) in one shot against the training forward,
     /// with the preset's shared-tap upsampler (frame-rate conditioning) and with per-band taps,
     /// under random upsampler weights so that every tap, gain and bias matters.

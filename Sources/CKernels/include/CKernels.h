@@ -82,6 +82,9 @@ float wd_max_abs(const float *x, size_t n);
 /// packed [half/8][k][16]: panel p holds gate columns p*8 ..< p*8+8 then half+p*8 ..< half+p*8+8
 /// of w [k, 2*half]; packed_bias [half/8][16] the same columns of bias [2*half].
 void wd_flow_pack_gate(const float *w, const float *bias, size_t k, size_t half, float *packed, float *packed_bias);
+/// out [rows, 2*half]: the columns of w [rows, 2*half] in packed_bias's panel order (the order of
+/// the rows wd_frame_condition gives).
+void wd_flow_pack_gate_columns(const float *w, size_t rows, size_t half, float *out);
 /// packed [channels/16][half][16] from w [half, channels].
 void wd_flow_pack_residual(const float *w, size_t half, size_t channels, float *packed);
 /// The most upsampler stages a `wd_frame_condition` may have.
