@@ -56,7 +56,7 @@ let package = Package(
         // negative input and so is never vectorised; without errno it is one vsqrtps (Adam 4x faster).
         .target(name: "Optimization", dependencies: ["Tensors", "NeuralLayers", "FileFormats", "Configuration"],
                 swiftSettings: numericSwiftSettings + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]),
-        .target(name: "Distributions", dependencies: ["Randomness"],
+        .target(name: "Distributions", dependencies: ["Randomness", "Tensors"],
                 swiftSettings: numericSwiftSettings),
 
         .target(name: "Training", dependencies: ["Optimization", "Tensors", "Randomness"]),

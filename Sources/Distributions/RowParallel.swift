@@ -1,5 +1,4 @@
-import Dispatch
-import Foundation
+import Tensors
 
 /// Splits `rows` into contiguous chunks and runs `body` on them, in parallel when there are
 /// enough rows to pay for the threads (a batch is 8 x 16000 rows; a sampling step is 8).
@@ -11,7 +10,7 @@ enum RowParallel {
     static let minimumRowsPerChunk = 2048
 
     static func forEachChunk(rows: Int, _ body: (Range<Int>) -> Void) {
-        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let threads = Compute.threads
         // A few chunks per thread balance uneven rows (branches differ in cost).
         let chunks = min(rows / minimumRowsPerChunk, 4 * threads)
         if chunks <= 1 || threads <= 1 {
@@ -20,7 +19,7 @@ enum RowParallel {
         }
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            Compute.parallelFor(chunks) { chunk in
                 let lower = rows * chunk / chunks
                 let upper = rows * (chunk + 1) / chunks
                 box.value(lower..<upper)

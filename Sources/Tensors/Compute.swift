@@ -32,13 +32,31 @@ public enum Compute {
     @inline(__always)
     static func prepareBLAS() { _ = blasConfigured }
 
-    /// Runs `body(worker)` for worker in 0..<workers, in parallel when workers > 1.
-    public static func parallelFor(_ workers: Int, _ body: @Sendable (Int) -> Void) {
-        if workers <= 1 {
-            if workers == 1 { body(0) }
+    /// Runs `body(item)` for item in 0..<items on at most `threads` threads at once.
+    ///
+    /// With more items than threads, each thread takes the next unclaimed item from a shared
+    /// counter: the thread count is honoured (concurrentPerform alone would run the items on
+    /// every core), and a thread slowed by another process simply takes fewer items. Callers
+    /// make an item's result depend only on its index, so the numbers do not depend on which
+    /// thread ran it.
+    public static func parallelFor(_ items: Int, threads: Int = Compute.threads, _ body: @Sendable (Int) -> Void) {
+        let lanes = min(items, max(1, threads))
+        if lanes <= 1 {
+            for item in 0..<max(0, items) { body(item) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+        if lanes == items {
+            DispatchQueue.concurrentPerform(iterations: items, execute: body)
+            return
+        }
+        let next = ItemCounter()
+        DispatchQueue.concurrentPerform(iterations: lanes) { _ in
+            while true {
+                let item = next.value.add(1, ordering: .relaxed).oldValue
+                if item >= items { break }
+                body(item)
+            }
+        }
     }
 
     /// Splits 0..<count into at most `threads` contiguous ranges whose bounds are multiples of
@@ -70,6 +88,11 @@ public enum Compute {
         }
         parallelFor(ranges.count) { body(ranges[$0]) }
     }
+}
+
+/// The next unclaimed item of a `parallelFor`.
+private final class ItemCounter: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 /// A raw pointer that may cross into `concurrentPerform` workers. The caller guarantees that
