@@ -9,9 +9,12 @@
 # and the largest difference between their outputs. Needs clang (the Swift toolchain's).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-a="${1:-HEAD}"; b="${2:-.}"
-shift $(( $# < 2 ? $# : 2 ))
-[ "${1:-}" = "--" ] && shift
+# Up to two revisions, then optionally "--" and the harness's arguments.
+revisions=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do revisions+=("$1"); shift; done
+[ $# -gt 0 ] && shift
+if [ ${#revisions[@]} -gt 2 ]; then echo "usage: $0 [A] [B] [-- rows repetitions dilation stages]" >&2; exit 2; fi
+a="${revisions[0]:-HEAD}"; b="${revisions[1]:-.}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
