@@ -34,19 +34,14 @@ public enum Compute {
 
     /// Runs `body(item)` for item in 0..<items on at most `threads` threads at once.
     ///
-    /// With more items than threads, each thread takes the next unclaimed item from a shared
-    /// counter: the thread count is honoured (concurrentPerform alone would run the items on
-    /// every core), and a thread slowed by another process simply takes fewer items. Callers
-    /// make an item's result depend only on its index, so the numbers do not depend on which
-    /// thread ran it.
+    /// Each thread takes the next unclaimed item from a shared counter: the thread count is
+    /// honoured (concurrentPerform alone would run the items on every core), and a thread slowed
+    /// by another process simply takes fewer items. Callers make an item's result depend only on
+    /// its index, so the numbers do not depend on which thread ran it.
     public static func parallelFor(_ items: Int, threads: Int = Compute.threads, _ body: @Sendable (Int) -> Void) {
         let lanes = min(items, max(1, threads))
         if lanes <= 1 {
             for item in 0..<max(0, items) { body(item) }
-            return
-        }
-        if lanes == items {
-            DispatchQueue.concurrentPerform(iterations: items, execute: body)
             return
         }
         let next = ItemCounter()
