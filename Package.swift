@@ -4,7 +4,7 @@
 // Module layout, bottom to top (each module depends only on those above it):
 //
 //   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS (system), CKernels (AVX2 C kernels)
-//   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, Tensors
+//   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, LinearPrediction, Tensors
 //   learning        NeuralLayers, GradientCheck, Optimization, Distributions
 //   models          Teacher, Student, Distillation
 //   application     Pipeline, Benchmarks, WavedistillCLI (the `wavedistill` executable)
@@ -46,6 +46,9 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels", "Randomness"],
                 swiftSettings: numericSwiftSettings),
+        // Linear prediction from the mel (LPC through the filterbank's pseudo-inverse, Levinson).
+        .target(name: "LinearPrediction", dependencies: ["SignalProcessing", "Configuration", "COpenBLAS"],
+                swiftSettings: numericSwiftSettings),
 
         // MARK: Learning
         .target(name: "NeuralLayers", dependencies: ["Tensors", "Configuration"],
@@ -65,16 +68,18 @@ let package = Package(
         // MARK: Losses and metrics
         .target(name: "SpectralLosses", dependencies: ["SignalProcessing", "Tensors", "Configuration"],
                 swiftSettings: numericSwiftSettings),
-        .target(name: "Evaluation", dependencies: ["SignalProcessing", "Tensors", "Configuration", "Randomness"],
+        .target(name: "Evaluation", dependencies: ["SignalProcessing", "Tensors", "Configuration", "Randomness",
+                                                   "LinearPrediction", "Distributions"],
                 swiftSettings: numericSwiftSettings),
         .testTarget(name: "SpectralLossesTests",
                     dependencies: ["SpectralLosses", "SignalProcessing", "Tensors", "GradientCheck",
                                    "Configuration", "Randomness"]),
         .testTarget(name: "EvaluationTests",
-                    dependencies: ["Evaluation", "SignalProcessing", "AudioIO", "Configuration", "Randomness"]),
+                    dependencies: ["Evaluation", "SignalProcessing", "AudioIO", "Configuration", "Randomness",
+                                   "LinearPrediction"]),
 
         // MARK: Models
-        .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration",
+        .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration", "LinearPrediction",
                                                 "Optimization", "Training", "Corpus", "SignalProcessing"],
                 swiftSettings: numericSwiftSettings),
         .target(name: "Student", dependencies: ["NeuralLayers", "Tensors", "CKernels", "Randomness", "Configuration",
@@ -104,6 +109,8 @@ let package = Package(
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "CSndFile"]),
         .testTarget(name: "SignalProcessingTests", dependencies: ["SignalProcessing", "AudioIO", "Configuration"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Randomness"]),
+        .testTarget(name: "LinearPredictionTests",
+                    dependencies: ["LinearPrediction", "SignalProcessing", "AudioIO", "Randomness"]),
         .testTarget(name: "NeuralLayersTests",
                     dependencies: ["NeuralLayers", "GradientCheck", "Tensors", "Randomness"]),
         .testTarget(name: "OptimizationTests",
@@ -113,7 +120,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
         .testTarget(name: "TeacherTests",
-                    dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",
+                    dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness", "LinearPrediction",
                                    "Training", "Corpus", "AudioIO", "SignalProcessing"]),
         .testTarget(name: "StudentTests",
                     dependencies: ["Student", "Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",

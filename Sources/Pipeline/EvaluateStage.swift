@@ -26,10 +26,13 @@ public enum EvaluateStage {
     public struct UtteranceResult: Codable {
         public var id: String
         public var teacherNLLBitsPerSample: Double
+        /// The parameter-free predictors' NLLs on the same span (`PredictorLadder`), bits/sample.
+        public var nllLadderBitsPerSample: [String: Double]
         public var studentKLNatsPerSample: Double
         public var systems: [String: Quality]
         enum CodingKeys: String, CodingKey {
             case id, systems
+            case nllLadderBitsPerSample = "nll_ladder_bits_per_sample"
             case teacherNLLBitsPerSample = "teacher_nll_bits_per_sample"
             case studentKLNatsPerSample = "student_kl_nats_per_sample"
         }
@@ -38,6 +41,10 @@ public enum EvaluateStage {
     public struct Result: Codable {
         public var teacherNLLBitsPerSample: Double
         public var teacherNLLNatsPerSample: Double
+        public var nllLadderBitsPerSample: [String: Double]
+        /// The last rung of the ladder (in `PredictorLadder.rungs` order) whose NLL the teacher's
+        /// is below, or "none".
+        public var teacherPassesRung: String
         public var studentKLNatsPerSample: Double
         public var teacher: Quality?
         public var student: Quality
@@ -50,6 +57,8 @@ public enum EvaluateStage {
             case randomPhase = "random_phase"
             case teacherNLLBitsPerSample = "teacher_nll_bits_per_sample"
             case teacherNLLNatsPerSample = "teacher_nll_nats_per_sample"
+            case nllLadderBitsPerSample = "nll_ladder_bits_per_sample"
+            case teacherPassesRung = "teacher_passes_rung"
             case studentKLNatsPerSample = "student_kl_nats_per_sample"
             case perUtterance = "per_utterance"
         }
@@ -67,6 +76,7 @@ public enum EvaluateStage {
                                                from: Data(contentsOf: synthesisDir.appendingPathComponent(SynthesizeStage.recordFile)))
         let maxSamples = Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate))
         let mcdConfig = MelCepstralDistortionConfig(features: features)
+        let ladder = try PredictorLadder(features: features, logScaleMin: teacher.config.head.logScaleMin)
         var perUtterance: [UtteranceResult] = []
         for u in utterances {
             guard let record = records.first(where: { $0.id == u.id }) else { continue }
@@ -76,6 +86,7 @@ public enum EvaluateStage {
             let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
             let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
             let nll = teacher.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
+            let rungs = ladder.bitsPerSample(samples: x.scalars, logMel: mel.scalars, frames: frames)
             let klTask = try DistillationTask(student: student, teacher: teacher, features: features,
                                               klWeight: 1, klSamples: config.losses.klSamples,
                                               gaussianKLLambda: Float(config.losses.gaussianKLLambda), contrastiveGamma: 0,
@@ -94,9 +105,11 @@ public enum EvaluateStage {
                                         mcdDB: try melCepstralDistortion(reference: Array(reference[0..<m]), synthesized: Array(audio[0..<m]),
                                                                          config: mcdConfig))
             }
-            perUtterance.append(UtteranceResult(id: u.id, teacherNLLBitsPerSample: nll / log(2), studentKLNatsPerSample: kl, systems: systems))
+            perUtterance.append(UtteranceResult(id: u.id, teacherNLLBitsPerSample: nll / log(2),
+                                               nllLadderBitsPerSample: rungs, studentKLNatsPerSample: kl, systems: systems))
             let summary = systems.sorted { $0.key < $1.key }.map { String(format: "%@ LSD %.2f dB MCD %.2f dB", $0.key, $0.value.lsdDB, $0.value.mcdDB) }
-            sink.line(String(format: "evaluate: %@ teacher NLL %.3f bits/sample, student KL %.3f nats/sample; ", u.id, nll / log(2), kl) + summary.joined(separator: "; "))
+            sink.line(String(format: "evaluate: %@ teacher NLL %.3f bits/sample (ladder: %@), student KL %.3f nats/sample; ",
+                             u.id, nll / log(2), Self.ladderLine(rungs), kl) + summary.joined(separator: "; "))
         }
         func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
         func quality(_ name: String) -> Quality? {
@@ -104,7 +117,15 @@ public enum EvaluateStage {
             return q.isEmpty ? nil : Quality(lsdDB: mean(q.map(\.lsdDB)), mcdDB: mean(q.map(\.mcdDB)))
         }
         let bits = mean(perUtterance.map(\.teacherNLLBitsPerSample))
+        var meanLadder: [String: Double] = [:]
+        for rung in PredictorLadder.rungs {
+            meanLadder[rung.name] = mean(perUtterance.compactMap { $0.nllLadderBitsPerSample[rung.name] })
+        }
+        let passes = PredictorLadder.rungs.last { bits < meanLadder[$0.name] ?? -.infinity }?.name ?? "none"
+        sink.line(String(format: "evaluate: teacher NLL %.3f bits/sample against the ladder (%@): below %@", bits,
+                         Self.ladderLine(meanLadder), passes))
         let result = Result(teacherNLLBitsPerSample: bits, teacherNLLNatsPerSample: bits * log(2),
+                            nllLadderBitsPerSample: meanLadder, teacherPassesRung: passes,
                             studentKLNatsPerSample: mean(perUtterance.map(\.studentKLNatsPerSample)),
                             teacher: quality("teacher"), student: quality("student") ?? Quality(lsdDB: .nan, mcdDB: .nan),
                             griffinLim: quality("griffin_lim") ?? Quality(lsdDB: .nan, mcdDB: .nan),
@@ -113,5 +134,10 @@ public enum EvaluateStage {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(encoder.encode(result), to: directory.appendingPathComponent(resultFile))
+    }
+
+    /// "previous_sample 12.08, mel_gain 10.37, ..." in ladder order.
+    static func ladderLine(_ rungs: [String: Double]) -> String {
+        PredictorLadder.rungs.map { String(format: "%@ %.3f", $0.name, rungs[$0.name] ?? .nan) }.joined(separator: ", ")
     }
 }

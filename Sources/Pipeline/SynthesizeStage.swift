@@ -87,7 +87,7 @@ public enum SynthesizeStage {
                 let c = teacher.condition(mel: mel, length: teacherSamples).condition
                 var rng = Philox(seed: config.synthesis.seed, stream: 1)
                 start = Date()
-                let x = teacher.sampleCached(condition: c, rng: &rng,
+                let x = teacher.sampleCached(condition: c, prediction: teacher.prediction(mel: mel, length: teacherSamples), rng: &rng,
                                              options: .init(temperature: Float(config.synthesis.teacherTemperature)))
                 teacherRTF = Date().timeIntervalSince(start) / (Double(teacherSamples) / Double(rate))
                 teacherPath = try write(x.scalars, "teacher")

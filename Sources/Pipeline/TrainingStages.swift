@@ -50,7 +50,7 @@ public enum TrainTeacherStage {
         let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
         let features = config.features
         let model = try WaveNet(config: config.teacher, conditionChannels: features.melBandCount,
-                                hop: features.hopLength, seed: config.seed)
+                                hop: features.hopLength, seed: config.seed, features: features)
         try standardizeConditioning(model.upsampler, training: training, label: "train-teacher", sink: sink)
         sink.line("train-teacher: \(model.parameters.scalarCount) parameters, receptive field \(config.teacher.receptiveField) samples, \(training.count) training utterances")
         let settings = config.training.teacher

@@ -1,3 +1,4 @@
+import Foundation
 import Configuration
 import Distributions
 
@@ -56,6 +57,24 @@ public struct OutputHeadConfig: Codable, Sendable, Equatable, ValidatableConfig 
         case .mol: return (2 * mixtures)..<(3 * mixtures)
         case .gaussian: return 1..<2
         case .mulaw256: return 0..<0
+        }
+    }
+
+    /// Indices of the locations (means) within a row (empty for mulaw256).
+    public var meanIndices: Range<Int> {
+        switch kind {
+        case .mol: return mixtures..<(2 * mixtures)
+        case .gaussian: return 0..<1
+        case .mulaw256: return 0..<0
+        }
+    }
+
+    /// log(scale / std) of this head's distribution family: a logistic of scale s has std
+    /// s pi / sqrt(3); a Gaussian's scale is its std.
+    public var logScalePerStd: Float {
+        switch kind {
+        case .mol: return Float(log(3.0.squareRoot() / Double.pi))
+        case .gaussian, .mulaw256: return 0
         }
     }
 

@@ -23,7 +23,8 @@ extension WaveNet {
         try metadata.requireFormat(checkpointFormat, file: url.path)
         let config = try JSONConfig.decode(WaveNetConfig.self, from: metadata.modelConfig, source: url.path)
         let features = try JSONConfig.decode(FeatureConfig.self, from: metadata.featureConfig, source: url.path)
-        let model = try WaveNet(config: config, conditionChannels: features.melBandCount, hop: features.hopLength, seed: 0)
+        let model = try WaveNet(config: config, conditionChannels: features.melBandCount, hop: features.hopLength, seed: 0,
+                                features: features)
         try model.parameters.assign(from: file)
         return (model, features, metadata.step)
     }

@@ -1,4 +1,5 @@
 import Distributions
+import LinearPrediction
 import NeuralLayers
 import Randomness
 import Tensors
@@ -21,13 +22,15 @@ extension WaveNet {
     /// once per call (`CachedSamplingState`); the steps allocate nothing.
     /// - Parameters:
     ///   - condition: upsampled conditioning `[B, T, Cmel]` (see `condition(mel:length:)`).
+    ///   - prediction: with linear prediction, each item's predictor (`prediction(mel:length:)`).
     ///   - progress: called every 1024 steps with the number of steps done.
     /// - Returns: the waveform `[B, T]`.
-    public func sampleCached(condition c: Tensor, rng: inout Philox, options: SamplingOptions = .init(),
-                             progress: ((Int) -> Void)? = nil) -> Tensor {
+    public func sampleCached(condition c: Tensor, prediction: [PredictionTrack]? = nil, rng: inout Philox,
+                             options: SamplingOptions = .init(), progress: ((Int) -> Void)? = nil) -> Tensor {
         precondition(c.rank == 3 && c.shape[2] == conditionChannels,
                      "teacher: conditioning must be [B, T, \(conditionChannels)], got \(c.shape)")
         let (batch, length) = (c.shape[0], c.shape[1])
+        checkPrediction(prediction, batch: batch, length: length)
         var out = Tensor(shape: [batch, length])
         guard batch > 0, length > 0 else { return out }
         var state = CachedSamplingState(self, batch: batch)
@@ -42,6 +45,13 @@ extension WaveNet {
                         // Non-empty: batch > 0.
                         guard let base = prev.baseAddress else { preconditionFailure("cached sampling: empty batch") }
                         return state.step(previous: base, offset: offset)
+                    }
+                    if let prediction {
+                        let rows = UnsafeMutablePointer(mutating: params)
+                        for b in 0..<batch {
+                            let xhat = Self.prediction(prediction[b], at: t, past: po + b * length)
+                            addPrediction(to: rows + b * p, mean: xhat, logStd: prediction[b].logStd[t])
+                        }
                     }
                     for b in 0..<batch {
                         let x = distribution.sample(params: UnsafeBufferPointer(start: params + b * p, count: p),
@@ -60,8 +70,10 @@ extension WaveNet {
     /// Naive sampling, the reference for `sampleCached`: at every step the full network is
     /// re-run over the last R samples (R = receptive field), and the last output is used.
     /// O(R) times slower; only for tests and the benchmark's baseline.
-    public func sampleNaive(condition c: Tensor, rng: inout Philox, options: SamplingOptions = .init()) -> Tensor {
+    public func sampleNaive(condition c: Tensor, prediction: [PredictionTrack]? = nil, rng: inout Philox,
+                            options: SamplingOptions = .init()) -> Tensor {
         let (batch, length, cm) = (c.shape[0], c.shape[1], c.shape[2])
+        checkPrediction(prediction, batch: batch, length: length)
         let window = config.receptiveField
         var out = Tensor(shape: [batch, length])
         let p = parameterCount
@@ -77,7 +89,20 @@ extension WaveNet {
                     for k in 0..<cm { cw.scalars[(b * span + i) * cm + k] = c.scalars[(b * length + start + i) * cm + k] }
                 }
             }
-            let (params, _) = forward(audio: x, condition: cw)
+            var (params, _) = forward(audio: x, condition: cw, prediction: nil, upsamplerCache: nil,
+                                          upsampledLength: span, networkOnly: true)
+            if let prediction {
+                // The prediction for x_t from the samples drawn so far (the full past, as the
+                // cached sampler sees it, not just the window).
+                out.withPointer { po in
+                    params.withMutablePointer { pp in
+                        for b in 0..<batch {
+                            let xhat = Self.prediction(prediction[b], at: t, past: po + b * length)
+                            addPrediction(to: pp + (b * span + span - 1) * p, mean: xhat, logStd: prediction[b].logStd[t])
+                        }
+                    }
+                }
+            }
             params.withUnsafeBufferPointer { ps in
                 for b in 0..<batch {
                     let r = b * span + span - 1
@@ -88,5 +113,21 @@ extension WaveNet {
             }
         }
         return out
+    }
+
+    /// x^_t from the waveform drawn so far, `past[0 ..< t]` (zeros before the start).
+    static func prediction(_ track: PredictionTrack, at t: Int, past: UnsafePointer<Float>) -> Float {
+        var sum: Float = 0
+        for k in 1...track.taps where t - k >= 0 { sum += track.coefficients[t * track.taps + k - 1] * past[t - k] }
+        return sum
+    }
+
+    private func checkPrediction(_ prediction: [PredictionTrack]?, batch: Int, length: Int) {
+        precondition((predictor == nil) == (prediction == nil),
+                     "teacher sampling: linear prediction \(predictor == nil ? "off" : "on") but predictor tracks \(prediction == nil ? "missing" : "given")")
+        if let prediction {
+            precondition(prediction.count == batch && prediction.allSatisfy { $0.length >= length },
+                         "teacher sampling: \(prediction.count) predictor tracks for \(batch) x \(length) samples")
+        }
     }
 }

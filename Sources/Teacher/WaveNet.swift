@@ -1,6 +1,10 @@
+import Foundation
+import Configuration
 import Distributions
+import LinearPrediction
 import NeuralLayers
 import Randomness
+import SignalProcessing
 import Tensors
 
 /// The teacher: an autoregressive WaveNet conditioned on log-mel frames (DESIGN §3).
@@ -15,6 +19,17 @@ import Tensors
 /// θ_t depends on x[t-R+1 ..< t] and c only (R = `config.receptiveField`): the input is
 /// shifted by one sample, so the prediction for x_t never sees x_t.
 ///
+/// With `config.linearPrediction` the head's locations and log-scales are offsets from a
+/// predictor computed from the mel alone (`MelLinearPredictor`, no parameters):
+///
+///     θ_t[means]      = x^_t + std_t * net_t[means]          x^_t = sum_k b_k[t] x_{t-k} (mel-LPC)
+///     θ_t[log-scales] = net_t[log-scales] + log std_t + log(scale/std)
+///
+/// x^_t depends on x_<t only, so the model stays causal and its likelihood exact; the network
+/// learns the excitation x_t - x^_t in units of the predictor's level std_t (a per-frame gain
+/// normalisation, so its outputs are O(1) in loud and quiet frames alike). A fresh model (output
+/// weights small, log-scale biases 0) starts near the parameter-free mel-LPC model.
+///
 /// Parameters (all prefixed `teacher.`): `upsampler.*`, `input.{weight,bias}` `[1, Cres]`,
 /// `layers.<l>.*` (see `ResidualBlock`), `head.hidden.{weight,bias}` `[Cskip, Cskip]`,
 /// `head.out.{weight,bias}` `[Cskip, P]`. docs/teacher.md lists every tensor.
@@ -25,6 +40,8 @@ public struct WaveNet {
     /// Samples per conditioning frame (the feature config's hop).
     public let hop: Int
     public let distribution: any OutputDistribution
+    /// The mel-LPC predictor whose prediction and level the head is relative to (nil: none).
+    public let predictor: MelLinearPredictor?
     public let upsampler: ConditionUpsampler
     public let input: Linear
     public let blocks: [ResidualBlock]
@@ -33,14 +50,26 @@ public struct WaveNet {
     /// Every trainable tensor, in checkpoint order.
     public let parameters: ParameterSet
 
-    /// A freshly initialised teacher. Throws if the config is invalid for this hop.
-    public init(config: WaveNetConfig, conditionChannels: Int, hop: Int, seed: UInt64) throws {
+    /// A freshly initialised teacher. Throws if the config is invalid for this hop, or if it
+    /// asks for linear prediction without the feature definition it derives from.
+    public init(config: WaveNetConfig, conditionChannels: Int, hop: Int, seed: UInt64,
+                features: FeatureConfig? = nil) throws {
         try config.validate(path: "teacher.model")
         try config.upsampler.validate(path: "teacher.model.upsampler", hop: hop)
         self.config = config
         self.conditionChannels = conditionChannels
         self.hop = hop
         distribution = try config.head.makeDistribution()
+        if let lpc = config.linearPrediction {
+            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
+                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
+                                              + "(n_mels \(conditionChannels), hop \(hop))"),
+                                  path: "teacher.model.linear_prediction")
+            }
+            predictor = try MelLinearPredictor(features: features, config: lpc)
+        } else {
+            predictor = nil
+        }
         var rng = Philox(seed: seed, stream: 0x7EAC_4E12)
         upsampler = ConditionUpsampler(prefix: "teacher.upsampler", channels: conditionChannels, hop: hop,
                                        mode: config.upsampler.mode)
@@ -58,8 +87,11 @@ public struct WaveNet {
         // configured initial scale.
         output = Linear(prefix: "teacher.head.out", inputChannels: config.skipChannels,
                         outputChannels: distribution.parameterCount, initialScale: 0.1, rng: &rng)
+        // With linear prediction the log-scales are relative to the predictor's level, so 0
+        // starts the model at the predictor itself.
         if let bias = output.bias {
-            for i in config.head.logScaleIndices { bias.value.scalars[i] = config.head.initialLogScale }
+            let initial = config.linearPrediction == nil ? config.head.initialLogScale : 0
+            for i in config.head.logScaleIndices { bias.value.scalars[i] = initial }
         }
         var all = ParameterSet(upsampler.parameters + input.parameters)
         for block in blocks { for p in block.parameters { all.append(p) } }
@@ -82,6 +114,29 @@ public struct WaveNet {
         return (SequenceCrop.crop(up, length: length), cache)
     }
 
+    /// The per-sample predictor of each batch item for `length` samples under mel `[B, F, Cmel]`
+    /// (nil without linear prediction).
+    public func prediction(mel: Tensor, length: Int) -> [PredictionTrack]? {
+        guard let predictor else { return nil }
+        let (batch, frames) = (mel.shape[0], mel.shape[1])
+        return mel.withUnsafeBufferPointer { m in
+            (0..<batch).map { b in
+                let item = UnsafeBufferPointer(rebasing: m[(b * frames * conditionChannels)..<((b + 1) * frames * conditionChannels)])
+                return PredictionTrack(frames: predictor.frames(logMel: item, frameCount: frames), hop: hop, length: length)
+            }
+        }
+    }
+
+    /// Turns one row of the network's outputs into head parameters relative to the predictor:
+    /// locations `mean + std * net`, log-scales `net + log std + log(scale/std)`.
+    @inline(__always)
+    func addPrediction(to row: UnsafeMutablePointer<Float>, mean: Float, logStd: Float) {
+        let std = expf(logStd)
+        for i in config.head.meanIndices { row[i] = mean + std * row[i] }
+        let logScale = logStd + config.head.logScalePerStd
+        for i in config.head.logScaleIndices { row[i] += logScale }
+    }
+
     // MARK: Forward / backward
 
     public struct Cache {
@@ -94,21 +149,30 @@ public struct WaveNet {
         public let hidden: Linear.Cache
         public let hiddenReLU: ReLU.Cache
         public let output: Linear.Cache
+        /// The predictor of each batch item, and its predictions x^ `[B, T]` (nil without).
+        public let prediction: [PredictionTrack]?
     }
 
     /// θ `[B, T, P]` for the waveform x `[B, T, 1]` under the mel frames `[B, F, Cmel]`.
     public func forward(audio x: Tensor, mel: Tensor) -> (params: Tensor, cache: Cache) {
         let (c, upCache) = condition(mel: mel, length: x.shape[1])
-        return forward(audio: x, condition: c, upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
+        return forward(audio: x, condition: c, prediction: prediction(mel: mel, length: x.shape[1]),
+                       upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
     }
 
-    /// θ for x `[B, T, 1]` under an already upsampled conditioning c `[B, T, Cmel]`.
-    public func forward(audio x: Tensor, condition c: Tensor) -> (params: Tensor, cache: Cache) {
-        forward(audio: x, condition: c, upsamplerCache: nil, upsampledLength: c.shape[1])
+    /// θ for x `[B, T, 1]` under an already upsampled conditioning c `[B, T, Cmel]` and, with
+    /// linear prediction, the predictor of each item (`prediction(mel:length:)`).
+    public func forward(audio x: Tensor, condition c: Tensor, prediction: [PredictionTrack]? = nil) -> (params: Tensor, cache: Cache) {
+        forward(audio: x, condition: c, prediction: prediction, upsamplerCache: nil, upsampledLength: c.shape[1])
     }
 
-    private func forward(audio x: Tensor, condition c: Tensor, upsamplerCache: ConditionUpsampler.Cache?,
-                         upsampledLength: Int) -> (params: Tensor, cache: Cache) {
+    /// `networkOnly`: θ without the predictor's offsets even when the model has a predictor
+    /// (the naive sampler adds them itself, from its full past).
+    func forward(audio x: Tensor, condition c: Tensor, prediction: [PredictionTrack]?,
+                 upsamplerCache: ConditionUpsampler.Cache?, upsampledLength: Int,
+                 networkOnly: Bool = false) -> (params: Tensor, cache: Cache) {
+        precondition(networkOnly || (predictor == nil) == (prediction == nil),
+                     "teacher: linear prediction \(predictor == nil ? "off" : "on") but predictor tracks \(prediction == nil ? "missing" : "given")")
         precondition(x.rank == 3 && x.shape[2] == 1, "teacher: audio must be [B, T, 1], got \(x.shape)")
         precondition(c.shape == [x.shape[0], x.shape[1], conditionChannels],
                      "teacher: conditioning \(c.shape) does not match audio \(x.shape)")
@@ -126,10 +190,30 @@ public struct WaveNet {
         let (a1, relu1) = ReLU.forward(skip)
         let (z, hiddenCache) = hidden.forward(a1)
         let (a2, relu2) = ReLU.forward(z)
-        let (params, outputCache) = output.forward(a2)
+        var (params, outputCache) = output.forward(a2)
+        if let prediction { addPredictions(prediction, audio: x, to: &params) }
         return (params, Cache(upsampler: upsamplerCache, upsampledLength: upsampledLength, condition: c,
                               input: inputCache, blocks: blockCaches, skipReLU: relu1, hidden: hiddenCache,
-                              hiddenReLU: relu2, output: outputCache))
+                              hiddenReLU: relu2, output: outputCache, prediction: prediction))
+    }
+
+    /// θ += the predictor's offsets, with x^ computed from the teacher-forced audio x `[B, T, 1]`.
+    private func addPredictions(_ tracks: [PredictionTrack], audio x: Tensor, to params: inout Tensor) {
+        let (batch, length, p) = (x.shape[0], x.shape[1], parameterCount)
+        precondition(tracks.count == batch && tracks.allSatisfy { $0.length == length },
+                     "teacher: \(tracks.count) predictor tracks for audio \(x.shape)")
+        var xhat = [Float](repeating: 0, count: length)
+        x.withPointer { px in
+            params.withMutablePointer { pp in
+                for b in 0..<batch {
+                    let track = tracks[b]
+                    xhat.withUnsafeMutableBufferPointer { track.predictions(of: px + b * length, into: $0.baseAddress!) }
+                    for t in 0..<length {
+                        addPrediction(to: pp + (b * length + t) * p, mean: xhat[t], logStd: track.logStd[t])
+                    }
+                }
+            }
+        }
     }
 
     /// Backward from dL/dθ `[B, T, P]`. Adds parameter gradients unless `parameterGradients`
@@ -137,7 +221,8 @@ public struct WaveNet {
     /// gradient through the teacher's dependence on x_<t.
     @discardableResult
     public func backward(params dParams: Tensor, cache: Cache, parameterGradients: Bool = true) -> Tensor {
-        let dA2 = output.backward(dParams, cache: cache.output, parameterGradients: parameterGradients)
+        let dNet = cache.prediction.map { networkGradient($0, params: dParams) } ?? dParams
+        let dA2 = output.backward(dNet, cache: cache.output, parameterGradients: parameterGradients)
         let dHidden = ReLU.backward(dA2, cache: cache.hiddenReLU)
         let dA1 = hidden.backward(dHidden, cache: cache.hidden, parameterGradients: parameterGradients)
         let dSkip = ReLU.backward(dA1, cache: cache.skipReLU)
@@ -159,7 +244,44 @@ public struct WaveNet {
         // Blocks exist (config validation), so dh is set; zeros keep a block-less net defined.
         let dResidual = dh ?? Tensor(shape: Array(dSkip.shape.dropLast()) + [config.residualChannels])
         let dShifted = input.backward(dResidual, cache: cache.input, parameterGradients: parameterGradients)
-        return TimeShift.backward(dShifted, steps: 1)
+        var dx = TimeShift.backward(dShifted, steps: 1)
+        if let tracks = cache.prediction { addPredictionGradient(tracks, params: dParams, into: &dx) }
+        return dx
+    }
+
+    /// dL/d(network output) from dL/dθ: the locations were scaled by std_t.
+    private func networkGradient(_ tracks: [PredictionTrack], params dParams: Tensor) -> Tensor {
+        var dNet = dParams
+        let (length, p) = (tracks[0].length, parameterCount)
+        dNet.withMutablePointer { d in
+            for (b, track) in tracks.enumerated() {
+                for t in 0..<length {
+                    let std = expf(track.logStd[t])
+                    for i in config.head.meanIndices { d[(b * length + t) * p + i] *= std }
+                }
+            }
+        }
+        return dNet
+    }
+
+    /// dL/dx += the path through the predictions: d x^_t = sum of dL/dθ_t over the locations,
+    /// then the predictor's adjoint spreads it over x_{t-1} ... x_{t-taps}.
+    private func addPredictionGradient(_ tracks: [PredictionTrack], params dParams: Tensor, into dx: inout Tensor) {
+        let (length, p) = (tracks[0].length, parameterCount)
+        var dMean = [Float](repeating: 0, count: length)
+        dParams.withPointer { dp in
+            dx.withMutablePointer { pdx in
+                for (b, track) in tracks.enumerated() {
+                    for t in 0..<length {
+                        let row = dp + (b * length + t) * p
+                        var g: Float = 0
+                        for i in config.head.meanIndices { g += row[i] }
+                        dMean[t] = g
+                    }
+                    dMean.withUnsafeBufferPointer { track.addPredictionAdjoint($0.baseAddress!, into: pdx + b * length) }
+                }
+            }
+        }
     }
 
     // MARK: Likelihood

@@ -1,4 +1,5 @@
 import Configuration
+import LinearPrediction
 import NeuralLayers
 
 /// The teacher WaveNet's architecture (YAML section `teacher.model`). Stored in every teacher
@@ -20,10 +21,15 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
     public var scaleResidual: Bool = true
     public var head: OutputHeadConfig
     public var upsampler: UpsamplerConfig
+    /// Linear prediction from the mel (LPCNet / ExcitNet): when set, every output distribution is
+    /// located at the mel-LPC prediction x^_t(x_<t) plus the net's mean, and scaled by the
+    /// predictor's innovation std times the net's scale, so the net models the excitation.
+    /// nil (the key absent): the plain WaveNet.
+    public var linearPrediction: LinearPredictionConfig?
 
     public init(layers: Int, stacks: Int, kernelSize: Int, residualChannels: Int, gateChannels: Int,
                 skipChannels: Int, scaleResidual: Bool = true, head: OutputHeadConfig = OutputHeadConfig(),
-                upsampler: UpsamplerConfig = UpsamplerConfig()) {
+                upsampler: UpsamplerConfig = UpsamplerConfig(), linearPrediction: LinearPredictionConfig? = nil) {
         self.layers = layers
         self.stacks = stacks
         self.kernelSize = kernelSize
@@ -33,6 +39,7 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         self.scaleResidual = scaleResidual
         self.head = head
         self.upsampler = upsampler
+        self.linearPrediction = linearPrediction
     }
 
     /// Named sizes. `tiny` is for tests, `small` for the quickstart on two cores, `full` the
@@ -73,6 +80,7 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         case skipChannels = "skip_channels"
         case scaleResidual = "scale_residual"
         case head, upsampler
+        case linearPrediction = "linear_prediction"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -88,6 +96,7 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         scaleResidual = try c.value(.scaleResidual, default: base.scaleResidual)
         head = try c.value(.head, default: base.head)
         upsampler = try c.value(.upsampler, default: base.upsampler)
+        linearPrediction = try c.decodeIfPresent(LinearPredictionConfig.self, forKey: .linearPrediction)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -101,6 +110,7 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try c.encode(scaleResidual, forKey: .scaleResidual)
         try c.encode(head, forKey: .head)
         try c.encode(upsampler, forKey: .upsampler)
+        try c.encodeIfPresent(linearPrediction, forKey: .linearPrediction)
     }
 
     public func validate(path: String) throws {
@@ -114,5 +124,10 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try Require.that(skipChannels >= 1, key(path, "skip_channels"), "must be positive")
         try head.validate(path: key(path, "head"))
         try upsampler.validate(path: key(path, "upsampler"))
+        if let linearPrediction {
+            try linearPrediction.validate(path: key(path, "linear_prediction"))
+            try Require.that(head.kind != .mulaw256, key(path, "linear_prediction"),
+                             "needs a head with a location and a scale (mol or gaussian), not mulaw256")
+        }
     }
 }

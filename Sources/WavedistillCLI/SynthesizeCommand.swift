@@ -91,7 +91,8 @@ struct SynthesizeCommand: ParsableCommand {
                 let (frames, length) = try conditioning(features)
                 let c = teacher.condition(mel: frames, length: length).condition
                 var rng = Philox(seed: seed)
-                samples = teacher.sampleCached(condition: c, rng: &rng, options: .init(temperature: temperature)) { done in
+                samples = teacher.sampleCached(condition: c, prediction: teacher.prediction(mel: frames, length: length),
+                                               rng: &rng, options: .init(temperature: temperature)) { done in
                     CLISupport.printToStandardError("synthesize: \(done)/\(length) samples")
                 }.scalars
                 rate = features.sampleRate
