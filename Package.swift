@@ -83,6 +83,7 @@ let package = Package(
                                                 "Optimization", "Training", "Corpus", "SignalProcessing"],
                 swiftSettings: numericSwiftSettings),
         .target(name: "Student", dependencies: ["NeuralLayers", "Tensors", "CKernels", "Randomness", "Configuration",
+                                                "LinearPrediction",
                                                 "Optimization", "FileFormats", "SignalProcessing", "Distributions"],
                 swiftSettings: numericSwiftSettings),
 
@@ -123,7 +124,7 @@ let package = Package(
                     dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness", "LinearPrediction",
                                    "Training", "Corpus", "AudioIO", "SignalProcessing"]),
         .testTarget(name: "StudentTests",
-                    dependencies: ["Student", "Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness",
+                    dependencies: ["Student", "Teacher", "GradientCheck", "LinearPrediction", "NeuralLayers", "Tensors", "Randomness",
                                    "Optimization", "FileFormats", "SignalProcessing", "Configuration"],
                     swiftSettings: numericSwiftSettings),
         .testTarget(name: "DistillationTests",

@@ -106,7 +106,7 @@ public enum DistillStage {
         let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
         let features = config.features
         let student = try IAFStudent(config: config.student, conditionChannels: features.melBandCount,
-                                     hop: features.hopLength, seed: config.seed &+ 1)
+                                     hop: features.hopLength, seed: config.seed &+ 1, features: features)
         try standardizeConditioning(student.upsampler, training: training, label: "distill", sink: sink)
         sink.line("distill: student \(student.parameters.scalarCount) parameters, \(config.student.flows.count) flows, \(config.student.base.rawValue) base; teacher \(teacher.parameters.scalarCount) parameters (frozen), \(teacher.config.head.kind.rawValue) head")
         let settings = config.training.student

@@ -30,7 +30,7 @@ extension IAFStudent {
         let config = try JSONConfig.decode(StudentConfig.self, from: metadata.modelConfig, source: url.path)
         let features = try JSONConfig.decode(FeatureConfig.self, from: metadata.featureConfig, source: url.path)
         let model = try IAFStudent(config: config, conditionChannels: features.melBandCount, hop: features.hopLength,
-                                   seed: 0)
+                                   seed: 0, features: features)
         try model.parameters.assign(from: file)
         return (model, features, metadata.step)
     }

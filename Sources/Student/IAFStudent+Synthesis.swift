@@ -92,6 +92,16 @@ extension IAFStudent {
         checkMel(mel, length: length)
         if let chunkSamples { precondition(chunkSamples >= 1, "student.synthesize: chunkSamples must be >= 1, got \(chunkSamples)") }
         guard length > 0 else { return Tensor(shape: [batch, 0]) }
+        let excitation = flowSynthesis(mel: mel, noise: z, chunkSamples: chunkSamples)
+        guard let tracks = prediction(mel: mel, length: length) else { return excitation }
+        // The all-pole filter runs over the whole utterance after the chunks are joined: its
+        // recursion crosses chunk boundaries.
+        return ExcitationFilter.synthesize(excitation, tracks: tracks, base: config.base)
+    }
+
+    /// x_N `[B, T]` of the flows alone (the excitation, with linear prediction).
+    private func flowSynthesis(mel: Tensor, noise z: Tensor, chunkSamples: Int?) -> Tensor {
+        let (batch, length) = (z.shape[0], z.shape[1])
         let fused = flows.map { $0.fusedBlocks() }
         let chunk = min(chunkSamples ?? length, length)
         var buffers = ResidualStreamBuffers()

@@ -1,7 +1,9 @@
 import Configuration
 import Distributions
+import LinearPrediction
 import NeuralLayers
 import Randomness
+import SignalProcessing
 import Tensors
 
 /// The student: an inverse autoregressive flow (DESIGN §4), conditioned on log-mel frames, with
@@ -26,6 +28,10 @@ import Tensors
 /// weights move off zero. The rest is initialised like the teacher (LeCun-normal weights,
 /// zero biases, triangle upsampler).
 ///
+/// With `config.linearPrediction` the flows' output is an excitation in units of the mel
+/// predictor's level, and `ExcitationFilter` turns it into the waveform (gain, then all-pole
+/// synthesis); `StudentOutput` is then x-space: x, and x_t's location and log-scale given x_<t.
+///
 /// Parameters (checkpoint order): `student.upsampler.*`, then for each flow i
 /// `student.flows.<i>.input.*`, `student.flows.<i>.layers.<l>.*`, `student.flows.<i>.head.*`.
 /// docs/student.md lists every tensor.
@@ -37,14 +43,28 @@ public struct IAFStudent {
     public let hop: Int
     public let upsampler: ConditionUpsampler
     public let flows: [StudentFlow]
+    /// The mel-LPC predictor of the excitation filter (nil: none).
+    public let predictor: MelLinearPredictor?
     /// Every trainable tensor, in checkpoint order.
     public let parameters: ParameterSet
 
     /// A freshly initialised student. Throws if the config is invalid for this hop.
-    public init(config: StudentConfig, conditionChannels: Int, hop: Int, seed: UInt64) throws {
+    /// With linear prediction `features` (the mel's definition) is required.
+    public init(config: StudentConfig, conditionChannels: Int, hop: Int, seed: UInt64,
+                features: FeatureConfig? = nil) throws {
         try config.validate(path: "student.model")
         try config.upsampler.validate(path: "student.model.upsampler", hop: hop)
         try Require.positive(conditionChannels, "conditionChannels")
+        if let lpc = config.linearPrediction {
+            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
+                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
+                                              + "(n_mels \(conditionChannels), hop \(hop))"),
+                                  path: "student.model.linear_prediction")
+            }
+            predictor = try MelLinearPredictor(features: features, config: lpc)
+        } else {
+            predictor = nil
+        }
         self.config = config
         self.conditionChannels = conditionChannels
         self.hop = hop
@@ -73,6 +93,19 @@ public struct IAFStudent {
         return (TimeWindow.crop(up, from: 0, length: length), cache)
     }
 
+    /// Each batch item's per-sample predictor for `length` samples (nil without linear prediction).
+    public func prediction(mel: Tensor, length: Int) -> [PredictionTrack]? {
+        guard let predictor else { return nil }
+        let (batch, frames) = (mel.shape[0], mel.shape[1])
+        return mel.withUnsafeBufferPointer { m in
+            (0..<batch).map { b in
+                let per = frames * conditionChannels
+                let item = UnsafeBufferPointer(rebasing: m[(b * per)..<((b + 1) * per)])
+                return PredictionTrack(frames: predictor.frames(logMel: item, frameCount: frames), hop: hop, length: length)
+            }
+        }
+    }
+
     func checkMel(_ mel: Tensor, length: Int) {
         precondition(mel.rank == 3 && mel.shape[2] == conditionChannels,
                      "student: mel must be [B, F, \(conditionChannels)], got \(mel.shape)")
@@ -88,23 +121,31 @@ public struct IAFStudent {
         public let conditionShape: [Int]
         public let flows: [StudentFlow.Cache]
         let steps: [AffineComposition.Cache]
+        /// The excitation filter's predictor of each item (nil: none).
+        let prediction: [PredictionTrack]?
     }
 
     /// x_N, mu_tot, log s_tot for noise z `[B, T, 1]` under mel frames `[B, F, Cmel]`, F*hop >= T.
     /// The backward then also reaches the upsampler's parameters.
     public func forward(noise z: Tensor, mel: Tensor) -> (output: StudentOutput, cache: Cache) {
         let (c, upCache) = condition(mel: mel, length: z.shape[1])
-        return forward(noise: z, condition: c, upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
+        return forward(noise: z, condition: c, prediction: prediction(mel: mel, length: z.shape[1]),
+                       upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
     }
 
     /// The same under an already upsampled conditioning c `[B, T, Cmel]` (no upsampler gradients).
-    public func forward(noise z: Tensor, condition c: Tensor) -> (output: StudentOutput, cache: Cache) {
-        forward(noise: z, condition: c, upsamplerCache: nil, upsampledLength: c.shape[1])
+    /// With linear prediction, `prediction` is each item's predictor (`prediction(mel:length:)`).
+    public func forward(noise z: Tensor, condition c: Tensor, prediction: [PredictionTrack]? = nil)
+        -> (output: StudentOutput, cache: Cache) {
+        forward(noise: z, condition: c, prediction: prediction, upsamplerCache: nil, upsampledLength: c.shape[1])
     }
 
-    private func forward(noise z: Tensor, condition c: Tensor, upsamplerCache: ConditionUpsampler.Cache?,
+    private func forward(noise z: Tensor, condition c: Tensor, prediction: [PredictionTrack]?,
+                         upsamplerCache: ConditionUpsampler.Cache?,
                          upsampledLength: Int) -> (output: StudentOutput, cache: Cache) {
         checkInputs(z, c)
+        precondition((predictor == nil) == (prediction == nil),
+                     "student: linear prediction \(predictor == nil ? "off" : "on") but predictor tracks \(prediction == nil ? "missing" : "given")")
         var x = z
         var mean = Tensor(shape: z.shape), logScale = Tensor(shape: z.shape)
         var flowCaches: [StudentFlow.Cache] = [], steps: [AffineComposition.Cache] = []
@@ -116,9 +157,10 @@ public struct IAFStudent {
                 steps.append(step)
             }
         }
-        return (StudentOutput(x: x, mean: mean, logScale: logScale),
-                Cache(upsampler: upsamplerCache, upsampledLength: upsampledLength, conditionShape: c.shape,
-                      flows: flowCaches, steps: steps))
+        var output = StudentOutput(x: x, mean: mean, logScale: logScale)
+        if let prediction { output = ExcitationFilter.forward(output, tracks: prediction, base: config.base) }
+        return (output, Cache(upsampler: upsamplerCache, upsampledLength: upsampledLength, conditionShape: c.shape,
+                              flows: flowCaches, steps: steps, prediction: prediction))
     }
 
     func checkInputs(_ z: Tensor, _ c: Tensor) {
@@ -148,6 +190,9 @@ public struct IAFStudent {
         }
         var dx = dX ?? Tensor(shape: shape)
         var dM = dMean ?? Tensor(shape: shape)
+        if let tracks = cache.prediction {
+            (dx, dM) = ExcitationFilter.backward(x: dx, mean: dM, tracks: tracks, base: config.base)
+        }
         let dL = dLogScale ?? Tensor(shape: shape)
         var dCondition: Tensor?
         for i in flows.indices.reversed() {

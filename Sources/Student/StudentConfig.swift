@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import LinearPrediction
 import NeuralLayers
 
 /// The IAF student's architecture (YAML section `student.model`). Stored in every student
@@ -51,6 +52,11 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
     public var upsampler: UpsamplerConfig
     /// Distribution of the noise z (and so of x_N[t] given z_<t): see `StudentBase`.
     public var base: StudentBase
+    /// Linear prediction from the mel (YAML `linear_prediction`, absent: none). The flows then
+    /// produce the excitation in units of the predictor's level, and a fixed all-pole filter adds
+    /// the prediction (see `ExcitationFilter`); `initial_scale: 1` starts the excitation at the
+    /// predictor's level.
+    public var linearPrediction: LinearPredictionConfig?
 
     public init(flows: [Int], channels: Int, gateChannels: Int? = nil, kernelSize: Int, dilationCycle: Int = 10,
                 scaleResidual: Bool = true, logScaleMin: Float = -7, logScaleMax: Float = 3,
@@ -145,6 +151,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         case logScaleMax = "log_scale_max"
         case initialScale = "initial_scale"
         case upsampler, base
+        case linearPrediction = "linear_prediction"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,6 +171,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         upsampler = try c.value(.upsampler, default: preset.upsampler)
         // Checkpoints written before the Gaussian variant have no `base`: they are logistic.
         base = try c.value(.base, default: preset.base)
+        linearPrediction = try c.decodeIfPresent(LinearPredictionConfig.self, forKey: .linearPrediction)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -179,6 +187,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try c.encode(initialScale, forKey: .initialScale)
         try c.encode(upsampler, forKey: .upsampler)
         try c.encode(base, forKey: .base)
+        try c.encodeIfPresent(linearPrediction, forKey: .linearPrediction)
     }
 
     public func validate(path: String) throws {
@@ -201,5 +210,6 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
                          "log(initial_scale) / flows = \(perFlow) must lie in [log_scale_min, log_scale_max]"
                             + " = [\(logScaleMin), \(logScaleMax)]")
         try upsampler.validate(path: key(path, "upsampler"))
+        try linearPrediction?.validate(path: key(path, "linear_prediction"))
     }
 }
