@@ -127,3 +127,32 @@ private func steadyMel(batch: Int, length: Int, seed: UInt64) -> Tensor {
         #expect(throws: (any Error).self) { try config.validate(path: "teacher.model") }
     }
 }
+
+@Suite struct SelfConsistencyTests {
+    /// Sampled by the model itself: the NLL of the samples is the entropy along the trajectory.
+    /// Drawn at another temperature than the one scored (narrower or wider than the model), or
+    /// scored under another mel, the check must fail. The teacher has a predictor, so its distributions depend
+    /// strongly on the past and on the mel even untrained.
+    @Test(arguments: [OutputHeadConfig.Kind.mol, .gaussian])
+    func detectsASamplerThatIsNotTheModel(head: OutputHeadConfig.Kind) throws {
+        let net = try lpcTeacher(head: head, seed: 3)
+        let length = 2000
+        let mel = steadyMel(batch: 1, length: length, seed: 4)
+        let c = net.condition(mel: mel, length: length).condition
+        var sampler = Philox(seed: 2)
+        let x = net.sampleCached(condition: c, prediction: net.prediction(mel: mel, length: length), rng: &sampler)
+        let audio = Tensor(shape: [1, length, 1], scalars: x.scalars)
+        var check = Philox(seed: 3)
+        let good = net.selfConsistency(sampled: audio, mel: mel, rng: &check)
+        #expect(good.consistent(), "\(good)")
+        for temperature: Float in [0.8, 1.25] {
+            var other = Philox(seed: 2)
+            let y = net.sampleCached(condition: c, prediction: net.prediction(mel: mel, length: length), rng: &other,
+                                     options: .init(temperature: temperature))
+            let bad = net.selfConsistency(sampled: Tensor(shape: [1, length, 1], scalars: y.scalars), mel: mel, rng: &check)
+            #expect(!bad.consistent(), "temperature \(temperature): \(bad)")
+        }
+        let wrongMel = net.selfConsistency(sampled: audio, mel: steadyMel(batch: 1, length: length, seed: 9), rng: &check)
+        #expect(!wrongMel.consistent(), "\(wrongMel)")
+    }
+}
