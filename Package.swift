@@ -3,8 +3,8 @@
 //
 // Module layout, bottom to top (each module depends only on those above it):
 //
-//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS (system), CKernels (AVX2 C kernels)
-//   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, Tensors
+//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS, CAubio (system), CKernels (AVX2 C kernels)
+//   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, Tensors, PitchTracking
 //   learning        NeuralLayers, GradientCheck, Optimization, Distributions
 //   models          Teacher, Student, Distillation
 //   application     Pipeline, Benchmarks, WavedistillCLI (the `wavedistill` executable)
@@ -32,6 +32,8 @@ let package = Package(
                        providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CAubio", pkgConfig: "aubio",
+                       providers: [.apt(["libaubio-dev"])]),
         // Elementwise kernels in C: SwiftPM appends these flags after its own -O0,
         // so they are vectorised even in debug builds.
         .target(name: "CKernels",
@@ -46,6 +48,7 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CKernels", "Randomness"],
                 swiftSettings: numericSwiftSettings),
+        .target(name: "PitchTracking", dependencies: ["CAubio"]),
 
         // MARK: Learning
         .target(name: "NeuralLayers", dependencies: ["Tensors", "Configuration"],
@@ -72,6 +75,7 @@ let package = Package(
                                    "Configuration", "Randomness"]),
         .testTarget(name: "EvaluationTests",
                     dependencies: ["Evaluation", "SignalProcessing", "AudioIO", "Configuration", "Randomness"]),
+        .testTarget(name: "PitchTrackingTests", dependencies: ["PitchTracking", "AudioIO", "Randomness"]),
 
         // MARK: Models
         .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration",
