@@ -3,9 +3,11 @@
 //
 // Module layout, bottom to top (each module depends only on those above it):
 //
-//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS, CAubio (system), CKernels (AVX2 C kernels)
+//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS, CAubio, CPNG (system), CKernels (AVX2 C kernels),
+//                   CPNGCodec (libpng calls that need setjmp)
 //   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, Tensors, PitchTracking
 //   learning        NeuralLayers, GradientCheck, Optimization, Distributions
+//   figures         Plotting (spectrogram PNGs)
 //   models          Teacher, Student, Distillation
 //   application     Pipeline, Benchmarks, WavedistillCLI (the `wavedistill` executable)
 import PackageDescription
@@ -34,6 +36,10 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CAubio", pkgConfig: "aubio",
                        providers: [.apt(["libaubio-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        // libpng reports errors by longjmp, which Swift cannot catch: C functions own the setjmp.
+        .target(name: "CPNGCodec", dependencies: ["CPNG"]),
         // Elementwise kernels in C: SwiftPM appends these flags after its own -O0,
         // so they are vectorised even in debug builds.
         .target(name: "CKernels",
@@ -76,6 +82,10 @@ let package = Package(
         .testTarget(name: "EvaluationTests",
                     dependencies: ["Evaluation", "SignalProcessing", "AudioIO", "Configuration", "Randomness"]),
         .testTarget(name: "PitchTrackingTests", dependencies: ["PitchTracking", "AudioIO", "Randomness"]),
+
+        // MARK: Figures
+        .target(name: "Plotting", dependencies: ["CPNGCodec", "SignalProcessing", "FileFormats"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
 
         // MARK: Models
         .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration",
