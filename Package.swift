@@ -108,7 +108,7 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
         .executableTarget(name: "WavedistillCLI", dependencies: [
             "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
-            "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks",
+            "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks", "PitchTracking", "Plotting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -140,6 +140,6 @@ let package = Package(
                     dependencies: ["Pipeline", "Configuration", "AudioIO", "FileFormats", "Teacher", "Student", "Corpus"]),
         .testTarget(name: "BenchmarksTests",
                     dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
-        .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "Plotting", "WavedistillCLI"]),
     ]
 )
