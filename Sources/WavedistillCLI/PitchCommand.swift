@@ -26,6 +26,9 @@ struct PitchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object (keys: path, frames, voiced_percent, median_f0_hz and, with --reference, reference and voicing).")
     var json = false
 
+    @Flag(help: "Also print every frame of IN.wav: time (s), f0 (Hz, 0 if none), YIN confidence, voiced (1/0); tab-separated.")
+    var frames = false
+
     @Option(name: .customLong("sample-rate"), help: "Rate the audio is resampled to before tracking (Hz).")
     var sampleRate = 16000
 
@@ -37,6 +40,10 @@ struct PitchCommand: ParsableCommand {
 
     @Option(name: .customLong("max-hz"), help: "Highest f0 (Hz).")
     var maxHz = 500.0
+
+    func validate() throws {
+        if json && frames { throw ValidationError("--frames and --json cannot be combined") }
+    }
 
     func run() throws {
         try CLISupport.reportingErrors {
@@ -50,6 +57,12 @@ struct PitchCommand: ParsableCommand {
                 let a = try tracked(Array(audio.samples.prefix(length)), path: file, tracker: tracker)
                 let r = try tracked(Array(referenceAudio.samples.prefix(length)), path: reference, tracker: tracker)
                 comparison = try VoicingComparison(reference: r, synthesized: a)
+            }
+            if frames {
+                print("time_s\tf0_hz\tconfidence\tvoiced")
+                for frame in track.frames {
+                    print(String(format: "%.3f\t%.2f\t%.3f\t%d", frame.time, frame.f0Hz, frame.confidence, frame.voiced ? 1 : 0))
+                }
             }
             if json {
                 let record = Record(path: file, frames: track.frames.count, voicedPercent: track.voicedPercent,

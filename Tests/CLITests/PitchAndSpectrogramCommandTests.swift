@@ -21,6 +21,19 @@ import Testing
         #expect(result.outputLines == ["tone.wav: 1.00 s, 63 frames (hop 256 at 16000 Hz), voiced 96.8 %, median f0 150.0 Hz"])
     }
 
+    @Test func pitchFramesListsEveryFrame() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        _ = try Self.tone(f0: 220).writeWAV(to: workspace.file("tone.wav"))
+        let result = try runner.run(["pitch", "tone.wav", "--frames"], in: workspace.url)
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.outputLines
+        #expect(lines.count == 1 + 63 + 1 && lines.first == "time_s\tf0_hz\tconfidence\tvoiced")
+        #expect(lines.count > 33 && lines[33].hasPrefix("0.512\t220.0"), "\(lines.count > 33 ? lines[33] : "")")
+        let both = try runner.run(["pitch", "tone.wav", "--frames", "--json"], in: workspace.url)
+        #expect(both.status != 0 && both.standardError.contains("--frames and --json"), "\(both.standardError)")
+    }
+
     /// Against a reference an octave lower: VDE about 0, RMSE about 1200 cents; JSON carries the keys.
     @Test func pitchAgainstAReference() throws {
         let runner = try WavedistillRunner.locate()
