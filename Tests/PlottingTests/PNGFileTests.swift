@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Plotting
+import Plotting
 
 /// PNG files through libpng: round trips and errors that name the file.
 @Suite struct PNGFileTests {
