@@ -3,9 +3,11 @@
 //
 // Module layout, bottom to top (each module depends only on those above it):
 //
-//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS (system), CKernels (AVX2 C kernels)
-//   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, LinearPrediction, Tensors
+//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS, CAubio, CPNG (system), CKernels (AVX2 C kernels),
+//                   CPNGCodec (libpng calls that need setjmp)
+//   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, LinearPrediction, Tensors, PitchTracking
 //   learning        NeuralLayers, GradientCheck, Optimization, Distributions
+//   figures         Plotting (spectrogram PNGs)
 //   models          Teacher, Student, Distillation
 //   application     Pipeline, Benchmarks, WavedistillCLI (the `wavedistill` executable)
 import PackageDescription
@@ -32,6 +34,12 @@ let package = Package(
                        providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CAubio", pkgConfig: "aubio",
+                       providers: [.apt(["libaubio-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        // libpng reports errors by longjmp, which Swift cannot catch: C functions own the setjmp.
+        .target(name: "CPNGCodec", dependencies: ["CPNG"]),
         // Elementwise kernels in C: SwiftPM appends these flags after its own -O0,
         // so they are vectorised even in debug builds.
         .target(name: "CKernels",
@@ -49,6 +57,7 @@ let package = Package(
         // Linear prediction from the mel (LPC through the filterbank's pseudo-inverse, Levinson).
         .target(name: "LinearPrediction", dependencies: ["SignalProcessing", "Configuration", "COpenBLAS"],
                 swiftSettings: numericSwiftSettings),
+        .target(name: "PitchTracking", dependencies: ["CAubio"]),
 
         // MARK: Learning
         .target(name: "NeuralLayers", dependencies: ["Tensors", "Configuration"],
@@ -77,6 +86,11 @@ let package = Package(
         .testTarget(name: "EvaluationTests",
                     dependencies: ["Evaluation", "SignalProcessing", "AudioIO", "Configuration", "Randomness",
                                    "LinearPrediction"]),
+        .testTarget(name: "PitchTrackingTests", dependencies: ["PitchTracking", "AudioIO", "Randomness"]),
+
+        // MARK: Figures
+        .target(name: "Plotting", dependencies: ["CPNGCodec", "SignalProcessing", "FileFormats"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
 
         // MARK: Models
         .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration", "LinearPrediction",
@@ -92,7 +106,7 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
 
         // MARK: Application
-        .target(name: "Pipeline", dependencies: ["Distillation", "Teacher", "Student", "SpectralLosses", "Evaluation",
+        .target(name: "Pipeline", dependencies: ["Distillation", "Teacher", "Student", "SpectralLosses", "Evaluation", "PitchTracking",
                                                  "Benchmarks", "Training", "Corpus", "AudioIO", "SignalProcessing",
                                                  "FileFormats", "Configuration", "Tensors", "Randomness"]),
         .target(name: "Benchmarks", dependencies: ["Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing",
@@ -100,7 +114,7 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
         .executableTarget(name: "WavedistillCLI", dependencies: [
             "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
-            "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks",
+            "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks", "PitchTracking", "Plotting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -134,6 +148,6 @@ let package = Package(
                     dependencies: ["Pipeline", "Configuration", "AudioIO", "FileFormats", "Teacher", "Student", "Corpus"]),
         .testTarget(name: "BenchmarksTests",
                     dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
-        .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "WavedistillCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "Plotting", "WavedistillCLI"]),
     ]
 )

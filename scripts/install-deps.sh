@@ -3,7 +3,7 @@
 # Shared by the README's two set-up commands and by CI. Needs root (or sudo) to install.
 set -euo pipefail
 
-packages=(pkg-config libsndfile1-dev libfftw3-dev libopenblas-dev libsoxr-dev)
+packages=(pkg-config libsndfile1-dev libfftw3-dev libopenblas-dev libsoxr-dev libaubio-dev libpng-dev)
 
 missing=()
 for p in "${packages[@]}"; do

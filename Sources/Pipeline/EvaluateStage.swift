@@ -4,6 +4,7 @@ import Distillation
 import Evaluation
 import FileFormats
 import Foundation
+import PitchTracking
 import SignalProcessing
 import Student
 import Teacher
@@ -13,14 +14,19 @@ import Training
 /// Stage 5: on the held-out utterances, the teacher's NLL, the student's KL to the teacher, and
 /// copy-synthesis quality of teacher, student and Griffin-Lim against the reference
 /// (log-spectral distance and mel-cepstral distortion, dB), and of the random-phase diagnostic
-/// (`random_phase`: the reference's exact magnitudes, random phases). Writes `eval.json`.
+/// (`random_phase`: the reference's exact magnitudes, random phases), and each system's voicing and
+/// f0 against the reference (`voicing`: VDE and f0 RMSE in cents, `VoicingComparison`). Writes `eval.json`.
 public enum EvaluateStage {
     public static let resultFile = "eval.json"
 
     public struct Quality: Codable {
         public var lsdDB: Double
         public var mcdDB: Double
-        enum CodingKeys: String, CodingKey { case lsdDB = "lsd_db", mcdDB = "mcd_db" }
+        /// aubio YIN voicing and f0 against the reference (`PitchTracker` defaults at the feature
+        /// rate). In the means: pooled over the frames of all utterances (`VoicingComparison.pooled`),
+        /// not a mean of per-utterance figures.
+        public var voicing: VoicingComparison?
+        enum CodingKeys: String, CodingKey { case lsdDB = "lsd_db", mcdDB = "mcd_db", voicing }
     }
 
     public struct UtteranceResult: Codable {
@@ -77,6 +83,7 @@ public enum EvaluateStage {
         let maxSamples = Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate))
         let mcdConfig = MelCepstralDistortionConfig(features: features)
         let ladder = try PredictorLadder(features: features, logScaleMin: teacher.config.head.logScaleMin)
+        let pitchTracker = try PitchTracker(sampleRate: features.sampleRate)
         var perUtterance: [UtteranceResult] = []
         for u in utterances {
             guard let record = records.first(where: { $0.id == u.id }) else { continue }
@@ -103,19 +110,27 @@ public enum EvaluateStage {
                 let m = min(audio.count, reference.count)
                 systems[name] = Quality(lsdDB: try logSpectralDistance(reference: Array(reference[0..<m]), synthesized: Array(audio[0..<m])),
                                         mcdDB: try melCepstralDistortion(reference: Array(reference[0..<m]), synthesized: Array(audio[0..<m]),
-                                                                         config: mcdConfig))
+                                                                         config: mcdConfig),
+                                        voicing: try pitchTracker.compare(reference: Array(reference[0..<m]), synthesized: Array(audio[0..<m])))
             }
             perUtterance.append(UtteranceResult(id: u.id, teacherNLLBitsPerSample: nll / log(2),
                                                nllLadderBitsPerSample: rungs, studentKLNatsPerSample: kl, systems: systems))
-            let summary = systems.sorted { $0.key < $1.key }.map { String(format: "%@ LSD %.2f dB MCD %.2f dB", $0.key, $0.value.lsdDB, $0.value.mcdDB) }
+            let summary = systems.sorted { $0.key < $1.key }.map {
+                String(format: "%@ LSD %.2f dB MCD %.2f dB", $0.key, $0.value.lsdDB, $0.value.mcdDB) + voicingSummary($0.value.voicing)
+            }
             sink.line(String(format: "evaluate: %@ teacher NLL %.3f bits/sample (ladder: %@), student KL %.3f nats/sample; ",
                              u.id, nll / log(2), Self.ladderLine(rungs), kl) + summary.joined(separator: "; "))
         }
         func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
         func quality(_ name: String) -> Quality? {
             let q = perUtterance.compactMap { $0.systems[name] }
-            return q.isEmpty ? nil : Quality(lsdDB: mean(q.map(\.lsdDB)), mcdDB: mean(q.map(\.mcdDB)))
+            return q.isEmpty ? nil : Quality(lsdDB: mean(q.map(\.lsdDB)), mcdDB: mean(q.map(\.mcdDB)),
+                                             voicing: VoicingComparison.pooled(q.compactMap(\.voicing)))
         }
+        let pooled = ["student", "teacher", "griffin_lim", "random_phase"].compactMap { name in
+            quality(name).map { name + voicingSummary($0.voicing) }
+        }
+        sink.line("evaluate: voicing over all utterances (pooled frames): " + pooled.joined(separator: "; "))
         let bits = mean(perUtterance.map(\.teacherNLLBitsPerSample))
         var meanLadder: [String: Double] = [:]
         for rung in PredictorLadder.rungs {
@@ -139,5 +154,13 @@ public enum EvaluateStage {
     /// "previous_sample 12.08, mel_gain 10.37, ..." in ladder order.
     static func ladderLine(_ rungs: [String: Double]) -> String {
         PredictorLadder.rungs.map { String(format: "%@ %.3f", $0.name, rungs[$0.name] ?? .nan) }.joined(separator: ", ")
+    }
+
+    /// " VDE x % F0 RMSE y cents" for a log line ("" without voicing figures).
+    static func voicingSummary(_ voicing: VoicingComparison?) -> String {
+        guard let voicing else { return "" }
+        let rmse = voicing.f0RMSECents.map { String(format: "%.0f cents", $0) } ?? "n/a"
+        return String(format: " VDE %.1f %% F0 RMSE %@ (voiced %.0f %%, reference %.0f %%)", voicing.vdePercent, rmse,
+                      voicing.voicedPercent, voicing.referenceVoicedPercent)
     }
 }

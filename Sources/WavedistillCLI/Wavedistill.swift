@@ -19,6 +19,8 @@ struct Wavedistill: ParsableCommand {
             ScoreCommand.self,
             InfoCommand.self,
             FeaturesCommand.self,
+            PitchCommand.self,
+            SpectrogramCommand.self,
             BenchLayersCommand.self,
             BenchCommand.self,
         ]

@@ -44,6 +44,9 @@ import Testing
         for system in ["teacher", "student", "griffin_lim", "random_phase"] {
             let q = evalObject[system] as? [String: Any]
             #expect((q?["lsd_db"] as? Double)?.isFinite == true && (q?["mcd_db"] as? Double)?.isFinite == true, "eval.json \(system)")
+            let voicing = q?["voicing"] as? [String: Any]
+            let vde = voicing?["vde_percent"] as? Double
+            #expect(vde.map { $0 >= 0 && $0 <= 100 } == true && (voicing?["frames"] as? Int ?? 0) > 0, "eval.json \(system) voicing")
         }
         #expect((evalObject["per_utterance"] as? [Any])?.count == 1)
         let bench = try #require(summary.bench)
