@@ -160,7 +160,9 @@ public enum EvaluateStage {
     static func voicingSummary(_ voicing: VoicingComparison?) -> String {
         guard let voicing else { return "" }
         let rmse = voicing.f0RMSECents.map { String(format: "%.0f cents", $0) } ?? "n/a"
-        return String(format: " VDE %.1f %% F0 RMSE %@ (voiced %.0f %%, reference %.0f %%)", voicing.vdePercent, rmse,
-                      voicing.voicedPercent, voicing.referenceVoicedPercent)
+        let gpe = voicing.grossPitchErrorPercent.map { String(format: "%.1f %%", $0) } ?? "n/a"
+        let fine = voicing.fineF0RMSECents.map { String(format: "%.0f cents", $0) } ?? "n/a"
+        return String(format: " VDE %.1f %% F0 RMSE %@ (GPE %@, fine %@; voiced %.0f %%, reference %.0f %%)", voicing.vdePercent,
+                      rmse, gpe, fine, voicing.voicedPercent, voicing.referenceVoicedPercent)
     }
 }

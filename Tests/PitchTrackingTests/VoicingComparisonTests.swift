@@ -63,9 +63,21 @@ import PitchTracking
         #expect(c.referenceVoicedPercent == 60)
         #expect(c.framesVoicedInBoth == 2)
         #expect(abs(try #require(c.f0RMSECents) - (1200 * 1200 / 2.0).squareRoot()) < 1e-9)
-        // No frame voiced in both: no RMSE.
+        // The octave is a gross error (1 of 2); the fine RMSE is that of the exact frame.
+        #expect(c.grossPitchErrorPercent == 50)
+        #expect(c.fineF0RMSECents == 0)
+        // 19 % off is fine, 21 % off is gross: 110/100 and 121/100 -> 1 of 2 gross, fine RMSE 165 cents.
+        let near = try VoicingComparison(reference: Self.track([(true, 100), (true, 100)]),
+                                         synthesized: Self.track([(true, 119), (true, 121)]))
+        #expect(near.grossPitchErrorPercent == 50)
+        #expect(abs(try #require(near.fineF0RMSECents) - 1200 * log2(1.19)) < 1e-9)
+        // No frame voiced in both: no f0 figures.
         let none = try VoicingComparison(reference: Self.track([(true, 100)]), synthesized: Self.track([(false, 0)]))
         #expect(none.f0RMSECents == nil && none.vdePercent == 100)
+        #expect(none.grossPitchErrorPercent == nil && none.fineF0RMSECents == nil)
+        // Only gross errors: a GPE of 100 % and no fine RMSE.
+        let octave = try VoicingComparison(reference: Self.track([(true, 100)]), synthesized: Self.track([(true, 200)]))
+        #expect(octave.grossPitchErrorPercent == 100 && octave.fineF0RMSECents == nil)
     }
 
     @Test func pooledEqualsTheComparisonOfAllFramesTogether() throws {
@@ -84,6 +96,9 @@ import PitchTracking
         #expect(abs(pooled.voicedPercent - together.voicedPercent) < 1e-12)
         #expect(abs(pooled.referenceVoicedPercent - together.referenceVoicedPercent) < 1e-12)
         #expect(abs(try #require(pooled.f0RMSECents) - (try #require(together.f0RMSECents))) < 1e-9)
+        #expect(abs(try #require(pooled.grossPitchErrorPercent) - (try #require(together.grossPitchErrorPercent))) < 1e-9)
+        #expect(abs(try #require(pooled.fineF0RMSECents) - (try #require(together.fineF0RMSECents))) < 1e-9)
+        #expect(try #require(together.grossPitchErrorPercent) > 0)  // the pools include a gross error
         #expect(VoicingComparison.pooled([]) == nil)
     }
 
@@ -99,7 +114,7 @@ import PitchTracking
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(c), as: UTF8.self)
-        #expect(json == #"{"f0_rmse_cents":null,"frames":1,"frames_voiced_in_both":0,"reference_voiced_percent":100,"vde_percent":100,"voiced_percent":0}"#)
+        #expect(json == #"{"f0_rmse_cents":null,"fine_f0_rmse_cents":null,"frames":1,"frames_voiced_in_both":0,"gross_pitch_error_percent":null,"reference_voiced_percent":100,"vde_percent":100,"voiced_percent":0}"#)
         #expect(try JSONDecoder().decode(VoicingComparison.self, from: Data(json.utf8)) == c)
     }
 }
