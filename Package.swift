@@ -87,6 +87,10 @@ let package = Package(
                     dependencies: ["Evaluation", "SignalProcessing", "AudioIO", "Configuration", "Randomness",
                                    "LinearPrediction"]),
         .testTarget(name: "PitchTrackingTests", dependencies: ["PitchTracking", "AudioIO", "Randomness"]),
+        .target(name: "HarmonicSource", dependencies: ["Evaluation", "PitchTracking", "SignalProcessing", "Configuration"],
+                swiftSettings: numericSwiftSettings),
+        .testTarget(name: "HarmonicSourceTests",
+                    dependencies: ["HarmonicSource", "PitchTracking", "SignalProcessing", "AudioIO", "Randomness"]),
 
         // MARK: Figures
         .target(name: "Plotting", dependencies: ["CPNGCodec", "SignalProcessing", "FileFormats"]),
@@ -97,7 +101,7 @@ let package = Package(
                                                 "Optimization", "Training", "Corpus", "SignalProcessing"],
                 swiftSettings: numericSwiftSettings),
         .target(name: "Student", dependencies: ["NeuralLayers", "Tensors", "CKernels", "Randomness", "Configuration",
-                                                "LinearPrediction",
+                                                "LinearPrediction", "HarmonicSource",
                                                 "Optimization", "FileFormats", "SignalProcessing", "Distributions"],
                 swiftSettings: numericSwiftSettings),
 
@@ -115,6 +119,7 @@ let package = Package(
         .executableTarget(name: "WavedistillCLI", dependencies: [
             "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
             "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks", "PitchTracking", "Plotting",
+            "HarmonicSource",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -138,7 +143,7 @@ let package = Package(
                     dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness", "LinearPrediction",
                                    "Training", "Corpus", "AudioIO", "SignalProcessing"]),
         .testTarget(name: "StudentTests",
-                    dependencies: ["Student", "Teacher", "GradientCheck", "LinearPrediction", "NeuralLayers", "Tensors", "Randomness",
+                    dependencies: ["Student", "Teacher", "GradientCheck", "LinearPrediction", "HarmonicSource", "PitchTracking", "NeuralLayers", "Tensors", "Randomness",
                                    "Optimization", "FileFormats", "SignalProcessing", "Configuration"],
                     swiftSettings: numericSwiftSettings),
         .testTarget(name: "DistillationTests",

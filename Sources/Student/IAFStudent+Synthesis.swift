@@ -54,11 +54,15 @@ extension IAFStudent {
     }
 
     /// x_N, mu_tot and log s_tot without backward caches (evaluation); equal to
-    /// `forward(noise:condition:)` up to float rounding.
-    public func infer(noise z: Tensor, condition c: Tensor) -> StudentOutput {
+    /// `forward(noise:condition:sourceMean:)` up to float rounding (before the excitation filter).
+    public func infer(noise z: Tensor, condition c: Tensor, sourceMean: Tensor? = nil) -> StudentOutput {
         checkInputs(z, c)
         var x = z
         var mean = Tensor(shape: z.shape), logScale = Tensor(shape: z.shape)
+        if let sourceMean {
+            Ops.axpy(1, sourceMean, &x)
+            mean = sourceMean
+        }
         var buffers = ResidualStreamBuffers()
         for flow in flows {
             let (mu, l) = flow.infer(x, condition: c, fused: nil, buffers: &buffers)
@@ -92,7 +96,11 @@ extension IAFStudent {
         checkMel(mel, length: length)
         if let chunkSamples { precondition(chunkSamples >= 1, "student.synthesize: chunkSamples must be >= 1, got \(chunkSamples)") }
         guard length > 0 else { return Tensor(shape: [batch, 0]) }
-        let excitation = flowSynthesis(mel: mel, noise: z, chunkSamples: chunkSamples)
+        // The voiced source is a shift of the noise (x_0 = z + mu_src), computed once for the
+        // whole utterance: its pitch estimate and phase do not depend on the chunking.
+        var input = z
+        if let mu = sourceMean(mel: mel, length: length) { Ops.axpy(1, mu, &input) }
+        let excitation = flowSynthesis(mel: mel, noise: input, chunkSamples: chunkSamples)
         guard let tracks = prediction(mel: mel, length: length) else { return excitation }
         // The all-pole filter runs over the whole utterance after the chunks are joined: its
         // recursion crosses chunk boundaries.

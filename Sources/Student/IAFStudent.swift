@@ -1,5 +1,6 @@
 import Configuration
 import Distributions
+import HarmonicSource
 import LinearPrediction
 import NeuralLayers
 import Randomness
@@ -45,6 +46,8 @@ public struct IAFStudent {
     public let flows: [StudentFlow]
     /// The mel-LPC predictor of the excitation filter (nil: none).
     public let predictor: MelLinearPredictor?
+    /// The voiced source added to the noise before the flows (nil: none).
+    let source: HarmonicSourceStep?
     /// Every trainable tensor, in checkpoint order.
     public let parameters: ParameterSet
 
@@ -65,6 +68,16 @@ public struct IAFStudent {
         } else {
             predictor = nil
         }
+        if let sourceConfig = config.harmonicSource {
+            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
+                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
+                                              + "(n_mels \(conditionChannels), hop \(hop))"),
+                                  path: "student.model.harmonic_source")
+            }
+            source = try HarmonicSourceStep(features: features, config: sourceConfig, base: config.base)
+        } else {
+            source = nil
+        }
         self.config = config
         self.conditionChannels = conditionChannels
         self.hop = hop
@@ -78,6 +91,7 @@ public struct IAFStudent {
         flows = built
         var all = ParameterSet(upsampler.parameters)
         for flow in flows { for p in flow.parameters { all.append(p) } }
+        for p in source?.parameters ?? [] { all.append(p) }
         parameters = all
     }
 
@@ -123,31 +137,53 @@ public struct IAFStudent {
         let steps: [AffineComposition.Cache]
         /// The excitation filter's predictor of each item (nil: none).
         let prediction: [PredictionTrack]?
+        /// The voiced source's cache (nil: none, or given as `sourceMean`).
+        let source: HarmonicSourceStep.Cache?
+    }
+
+    /// mu_src `[B, T, 1]` of the voiced source for mel `[B, F, Cmel]` (nil without one): the
+    /// `sourceMean` of `forward(noise:condition:prediction:sourceMean:)` and synthesis.
+    public func sourceMean(mel: Tensor, length: Int) -> Tensor? {
+        checkMel(mel, length: length)
+        return source?.forward(mel: mel, length: length).mean
     }
 
     /// x_N, mu_tot, log s_tot for noise z `[B, T, 1]` under mel frames `[B, F, Cmel]`, F*hop >= T.
     /// The backward then also reaches the upsampler's parameters.
     public func forward(noise z: Tensor, mel: Tensor) -> (output: StudentOutput, cache: Cache) {
         let (c, upCache) = condition(mel: mel, length: z.shape[1])
+        let src = source?.forward(mel: mel, length: z.shape[1])
         return forward(noise: z, condition: c, prediction: prediction(mel: mel, length: z.shape[1]),
+                       sourceMean: src?.mean, sourceCache: src?.cache,
                        upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
     }
 
     /// The same under an already upsampled conditioning c `[B, T, Cmel]` (no upsampler gradients).
-    /// With linear prediction, `prediction` is each item's predictor (`prediction(mel:length:)`).
-    public func forward(noise z: Tensor, condition c: Tensor, prediction: [PredictionTrack]? = nil)
-        -> (output: StudentOutput, cache: Cache) {
-        forward(noise: z, condition: c, prediction: prediction, upsamplerCache: nil, upsampledLength: c.shape[1])
+    /// With linear prediction, `prediction` is each item's predictor (`prediction(mel:length:)`);
+    /// with a voiced source, `sourceMean` is its mu_src (`sourceMean(mel:length:)`, no gradients).
+    public func forward(noise z: Tensor, condition c: Tensor, prediction: [PredictionTrack]? = nil,
+                        sourceMean: Tensor? = nil) -> (output: StudentOutput, cache: Cache) {
+        forward(noise: z, condition: c, prediction: prediction, sourceMean: sourceMean, sourceCache: nil,
+                upsamplerCache: nil, upsampledLength: c.shape[1])
     }
 
     private func forward(noise z: Tensor, condition c: Tensor, prediction: [PredictionTrack]?,
+                         sourceMean: Tensor?, sourceCache: HarmonicSourceStep.Cache?,
                          upsamplerCache: ConditionUpsampler.Cache?,
                          upsampledLength: Int) -> (output: StudentOutput, cache: Cache) {
         checkInputs(z, c)
         precondition((predictor == nil) == (prediction == nil),
                      "student: linear prediction \(predictor == nil ? "off" : "on") but predictor tracks \(prediction == nil ? "missing" : "given")")
+        precondition((source == nil) == (sourceMean == nil),
+                     "student: voiced source \(source == nil ? "off" : "on") but its mean \(sourceMean == nil ? "missing" : "given")")
+        // x_0 = z + mu_src: a first flow step with scale 1 (mean_0 = mu_src, log s_0 = 0).
         var x = z
         var mean = Tensor(shape: z.shape), logScale = Tensor(shape: z.shape)
+        if let sourceMean {
+            precondition(sourceMean.shape == z.shape, "student: source mean \(sourceMean.shape) for noise \(z.shape)")
+            Ops.axpy(1, sourceMean, &x)
+            mean = sourceMean
+        }
         var flowCaches: [StudentFlow.Cache] = [], steps: [AffineComposition.Cache] = []
         for flow in flows {
             let (mu, l, cache) = flow.forward(x, condition: c)
@@ -160,7 +196,7 @@ public struct IAFStudent {
         var output = StudentOutput(x: x, mean: mean, logScale: logScale)
         if let prediction { output = ExcitationFilter.forward(output, tracks: prediction, base: config.base) }
         return (output, Cache(upsampler: upsamplerCache, upsampledLength: upsampledLength, conditionShape: c.shape,
-                              flows: flowCaches, steps: steps, prediction: prediction))
+                              flows: flowCaches, steps: steps, prediction: prediction, source: sourceCache))
     }
 
     func checkInputs(_ z: Tensor, _ c: Tensor) {
@@ -202,6 +238,12 @@ public struct IAFStudent {
             if let dc {
                 if dCondition == nil { dCondition = dc } else { Ops.axpy(1, dc, &dCondition!) }
             }
+        }
+        // x_0 = z + mu_src and mean_0 = mu_src: d mu_src = dx_0 + dM_0; d z = dx_0.
+        if let sourceCache = cache.source {
+            var dSource = dx
+            Ops.axpy(1, dM, &dSource)
+            source?.backward(dSource, cache: sourceCache)
         }
         if let upCache = cache.upsampler, let dc = dCondition {
             _ = upsampler.backward(TimeWindow.pad(dc, toLength: cache.upsampledLength), cache: upCache)

@@ -48,4 +48,12 @@ public enum StudentBase: String, Codable, Sendable, CaseIterable {
         case .gaussian: return Normal.standardEntropy
         }
     }
+
+    /// Standard deviation of the standard base: pi / sqrt(3) (logistic), 1 (gaussian).
+    public var standardDeviation: Double {
+        switch self {
+        case .logistic: return Double.pi / 3.0.squareRoot()
+        case .gaussian: return 1
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import HarmonicSource
 import Foundation
 import LinearPrediction
 import NeuralLayers
@@ -57,6 +58,9 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
     /// the prediction (see `ExcitationFilter`); `initial_scale: 1` starts the excitation at the
     /// predictor's level.
     public var linearPrediction: LinearPredictionConfig?
+    /// A pulse train at the pitch the mel carries, added to the base noise before the flows
+    /// (YAML `harmonic_source`, absent: none; see `HarmonicSourceStep`).
+    public var harmonicSource: HarmonicSourceConfig?
 
     public init(flows: [Int], channels: Int, gateChannels: Int? = nil, kernelSize: Int, dilationCycle: Int = 10,
                 scaleResidual: Bool = true, logScaleMin: Float = -7, logScaleMax: Float = 3,
@@ -152,6 +156,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         case initialScale = "initial_scale"
         case upsampler, base
         case linearPrediction = "linear_prediction"
+        case harmonicSource = "harmonic_source"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -172,6 +177,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         // Checkpoints written before the Gaussian variant have no `base`: they are logistic.
         base = try c.value(.base, default: preset.base)
         linearPrediction = try c.decodeIfPresent(LinearPredictionConfig.self, forKey: .linearPrediction)
+        harmonicSource = try c.decodeIfPresent(HarmonicSourceConfig.self, forKey: .harmonicSource)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -188,6 +194,7 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try c.encode(upsampler, forKey: .upsampler)
         try c.encode(base, forKey: .base)
         try c.encodeIfPresent(linearPrediction, forKey: .linearPrediction)
+        try c.encodeIfPresent(harmonicSource, forKey: .harmonicSource)
     }
 
     public func validate(path: String) throws {
@@ -211,5 +218,6 @@ public struct StudentConfig: Codable, Sendable, Equatable, ValidatableConfig {
                             + " = [\(logScaleMin), \(logScaleMax)]")
         try upsampler.validate(path: key(path, "upsampler"))
         try linearPrediction?.validate(path: key(path, "linear_prediction"))
+        try harmonicSource?.validate(path: key(path, "harmonic_source"))
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import AudioIO
 import Foundation
+import HarmonicSource
 import PitchTracking
+import SignalProcessing
 
 /// `wavedistill pitch IN.wav [--reference REF.wav] [--json]`: voicing and f0 of a file, and with a
 /// reference the voicing decision error and f0 RMSE against it.
@@ -41,7 +43,13 @@ struct PitchCommand: ParsableCommand {
     @Option(name: .customLong("max-hz"), help: "Highest f0 (Hz).")
     var maxHz = 500.0
 
+    @Flag(name: .customLong("from-mel"), help: ArgumentHelp(
+        "Track the pitch the file's own log-mel carries instead (the student's harmonic source: Griffin-Lim from the mel, then YIN, one-frame blips removed), and compare it with the file's tracked pitch.",
+        discussion: "Uses the default feature config (80 mels, hop 256 at 16 kHz) and harmonic_source defaults."))
+    var fromMel = false
+
     func validate() throws {
+        if fromMel && reference != nil { throw ValidationError("--from-mel compares against the file itself: drop --reference") }
         if json && frames { throw ValidationError("--frames and --json cannot be combined") }
     }
 
@@ -49,9 +57,28 @@ struct PitchCommand: ParsableCommand {
         try CLISupport.reportingErrors {
             let tracker = try PitchTracker(sampleRate: sampleRate, hopLength: hop, minimumHz: minHz, maximumHz: maxHz)
             let audio = try Audio(contentsOf: CLISupport.fileURL(file), sampleRate: sampleRate)
-            let track = try tracked(audio.samples, path: file, tracker: tracker)
+            var track = try tracked(audio.samples, path: file, tracker: tracker)
             var comparison: VoicingComparison?
-            if let reference {
+            var reference = reference
+            if fromMel {
+                let features = FeatureConfig()
+                guard sampleRate == features.sampleRate else {
+                    throw CLIError("--from-mel needs --sample-rate \(features.sampleRate) (the default feature config's)")
+                }
+                let mel = try LogMelExtractor(config: features).features(of: audio.samples)
+                let frames = try MelPitchEstimator(features: features, config: HarmonicSourceConfig())
+                    .estimate(logMel: mel.values, frameCount: mel.frameCount)
+                let own = track
+                track = PitchTrack(sampleRate: sampleRate, hopLength: features.hopLength, frames: frames.enumerated().map {
+                    PitchFrame(time: Double($0.offset * features.hopLength) / Double(sampleRate), f0Hz: $0.element.f0Hz,
+                               confidence: $0.element.voiced ? 1 : 0, voiced: $0.element.voiced)
+                })
+                let n = min(own.frames.count, track.frames.count)
+                comparison = try VoicingComparison(
+                    reference: PitchTrack(sampleRate: sampleRate, hopLength: own.hopLength, frames: Array(own.frames.prefix(n))),
+                    synthesized: PitchTrack(sampleRate: sampleRate, hopLength: track.hopLength, frames: Array(track.frames.prefix(n))))
+                reference = file + " (audio)"
+            } else if let reference {
                 let referenceAudio = try Audio(contentsOf: CLISupport.fileURL(reference), sampleRate: sampleRate)
                 let length = min(audio.samples.count, referenceAudio.samples.count)
                 let a = try tracked(Array(audio.samples.prefix(length)), path: file, tracker: tracker)
@@ -77,8 +104,11 @@ struct PitchCommand: ParsableCommand {
                          track.frames.count, tracker.hopLength, tracker.sampleRate, track.voicedPercent) + median)
             if let comparison, let reference {
                 let rmse = comparison.f0RMSECents.map { String(format: "%.1f cents", $0) } ?? "n/a"
-                print(String(format: "against %@: VDE %.1f %%, f0 RMSE %@ over %d frames voiced in both; voiced %.1f %% (reference %.1f %%)",
-                             reference, comparison.vdePercent, rmse, comparison.framesVoicedInBoth,
+                let gpe = comparison.grossPitchErrorPercent.map { String(format: "%.1f %%", $0) } ?? "n/a"
+                let fine = comparison.fineF0RMSECents.map { String(format: "%.1f cents", $0) } ?? "n/a"
+                print(String(format: "against %@: VDE %.1f %%, f0 RMSE %@ over %d frames voiced in both (GPE %@, fine RMSE %@); "
+                             + "voiced %.1f %% (reference %.1f %%)",
+                             reference, comparison.vdePercent, rmse, comparison.framesVoicedInBoth, gpe, fine,
                              comparison.voicedPercent, comparison.referenceVoicedPercent))
             }
         }
