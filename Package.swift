@@ -98,7 +98,7 @@ let package = Package(
 
         // MARK: Models
         .target(name: "Teacher", dependencies: ["NeuralLayers", "Distributions", "Tensors", "Configuration", "LinearPrediction",
-                                                "Optimization", "Training", "Corpus", "SignalProcessing"],
+                                                "HarmonicSource", "Optimization", "Training", "Corpus", "SignalProcessing"],
                 swiftSettings: numericSwiftSettings),
         .target(name: "Student", dependencies: ["NeuralLayers", "Tensors", "CKernels", "Randomness", "Configuration",
                                                 "LinearPrediction", "HarmonicSource",
@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
         .testTarget(name: "TeacherTests",
                     dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness", "LinearPrediction",
-                                   "Training", "Corpus", "AudioIO", "SignalProcessing"]),
+                                   "HarmonicSource", "Optimization", "Training", "Corpus", "AudioIO", "SignalProcessing"]),
         .testTarget(name: "StudentTests",
                     dependencies: ["Student", "Teacher", "GradientCheck", "LinearPrediction", "HarmonicSource", "PitchTracking", "NeuralLayers", "Tensors", "Randomness",
                                    "Optimization", "FileFormats", "SignalProcessing", "Configuration"],

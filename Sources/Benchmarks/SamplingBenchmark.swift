@@ -372,15 +372,13 @@ final class Runner {
 
     /// The conditioning and naive sampling of `length` samples; returns the waveform.
     func naiveSample(_ frames: Tensor, length: Int) -> Tensor {
-        let (c, _) = teacher.condition(mel: frames, length: length)
         var rng = Philox(seed: options.seed, stream: 0xBE7C)
-        return teacher.sampleNaive(condition: c, prediction: teacher.prediction(mel: frames, length: length), rng: &rng)
+        return teacher.sampleNaive(mel: frames, length: length, rng: &rng)
     }
 
     func cachedSample(_ frames: Tensor, length: Int) -> Tensor {
-        let (c, _) = teacher.condition(mel: frames, length: length)
         var rng = Philox(seed: options.seed, stream: 0xBE7C)
-        return teacher.sampleCached(condition: c, prediction: teacher.prediction(mel: frames, length: length), rng: &rng)
+        return teacher.sample(mel: frames, length: length, rng: &rng)
     }
 
     @discardableResult

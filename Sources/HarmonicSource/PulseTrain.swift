@@ -3,9 +3,7 @@ import Foundation
 /// A band-limited pulse train that follows an f0 track: the periodic part of an LPC excitation
 /// (flat harmonic spectrum; the envelope is the synthesis filter's job).
 ///
-/// Sample n lies at position u = n / hop in frames. Its voicing is that of the nearest frame
-/// (round(u)); its f0 is interpolated linearly between frames floor(u) and floor(u) + 1,
-/// taking the voiced one's f0 where only one of them is voiced. The phase advances by
+/// Sample n has the voicing and f0 of `f0(atSample:frames:hop:)`. The phase advances by
 /// 2 pi f0 / sample_rate at every voiced sample (it starts at 0 and holds through unvoiced
 /// ones), and a voiced sample is
 ///
@@ -22,22 +20,9 @@ public enum PulseTrain {
         precondition(hop >= 1 && sampleRate >= 1 && length >= 0, "PulseTrain: bad sizes")
         var pulse = [Float](repeating: 0, count: length), voicing = pulse
         guard !frames.isEmpty else { return (pulse, voicing) }
-        let last = frames.count - 1
         var phase = 0.0
         for n in 0..<length {
-            let u = Double(n) / Double(hop)
-            let nearest = min(last, Int(u.rounded()))
-            guard frames[nearest].voiced else { continue }
-            let i = min(last, Int(u)), j = min(last, i + 1)
-            let w = u - Double(i)
-            let f0: Double
-            switch (frames[i].voiced, frames[j].voiced) {
-            case (true, true): f0 = (1 - w) * frames[i].f0Hz + w * frames[j].f0Hz
-            case (true, false): f0 = frames[i].f0Hz
-            case (false, true): f0 = frames[j].f0Hz
-            case (false, false): f0 = frames[nearest].f0Hz
-            }
-            guard f0 > 0 else { continue }
+            guard let f0 = f0(atSample: n, frames: frames, hop: hop) else { continue }
             phase += 2 * Double.pi * f0 / Double(sampleRate)
             if phase > 2 * Double.pi { phase -= 2 * Double.pi * (phase / (2 * Double.pi)).rounded(.down) }
             let harmonics = max(1, Int(maximumHarmonicHz / f0))
@@ -51,5 +36,26 @@ public enum PulseTrain {
             voicing[n] = 1
         }
         return (pulse, voicing)
+    }
+
+    /// The f0 (Hz) at sample n, or nil where n is unvoiced: the voicing of the nearest frame
+    /// (round(n / hop)), the f0 interpolated linearly between frames floor(n / hop) and the
+    /// next, taking the voiced one's where only one of them is voiced.
+    public static func f0(atSample n: Int, frames: [SourceFrame], hop: Int) -> Double? {
+        guard !frames.isEmpty else { return nil }
+        let last = frames.count - 1
+        let u = Double(n) / Double(hop)
+        let nearest = min(last, Int(u.rounded()))
+        guard frames[nearest].voiced else { return nil }
+        let i = min(last, Int(u)), j = min(last, i + 1)
+        let w = u - Double(i)
+        let f0: Double
+        switch (frames[i].voiced, frames[j].voiced) {
+        case (true, true): f0 = (1 - w) * frames[i].f0Hz + w * frames[j].f0Hz
+        case (true, false): f0 = frames[i].f0Hz
+        case (false, true): f0 = frames[j].f0Hz
+        case (false, false): f0 = frames[nearest].f0Hz
+        }
+        return f0 > 0 ? f0 : nil
     }
 }

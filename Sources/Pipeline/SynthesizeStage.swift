@@ -84,11 +84,10 @@ public enum SynthesizeStage {
             var teacherRTF: Double?
             let teacherSamples = min(n, Int(config.synthesis.teacherMaxSeconds * Double(rate)))
             if teacherSamples > 0 {
-                let c = teacher.condition(mel: mel, length: teacherSamples).condition
                 var rng = Philox(seed: config.synthesis.seed, stream: 1)
                 start = Date()
-                let x = teacher.sampleCached(condition: c, prediction: teacher.prediction(mel: mel, length: teacherSamples), rng: &rng,
-                                             options: .init(temperature: Float(config.synthesis.teacherTemperature)))
+                let x = teacher.sample(mel: mel, length: teacherSamples, rng: &rng,
+                                       options: .init(temperature: Float(config.synthesis.teacherTemperature)))
                 teacherRTF = Date().timeIntervalSince(start) / (Double(teacherSamples) / Double(rate))
                 teacherPath = try write(x.scalars, "teacher")
             }

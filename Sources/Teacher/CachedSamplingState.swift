@@ -26,7 +26,7 @@ struct CachedSamplingState {
     let chunk: Int
 
     var blocks: [ResidualBlock.Stepper]
-    /// The input 1x1 conv from one sample: weight [Cres], bias [Cres].
+    /// The input 1x1 conv: weight [1, Cres] (x_{t-1}) or [2, Cres] (x_{t-1}, then x~_t), bias [Cres].
     let inputWeight: FloatBuffer
     let inputBias: FloatBuffer
     /// Head: [Cskip, Cskip] and [Cskip]; [Cskip, P] and [P].
@@ -89,15 +89,18 @@ struct CachedSamplingState {
         }
     }
 
-    /// One step: from the previous samples x_{t-1} (`[B]`) to θ_t (`[B, P]`, valid until the next
-    /// step). `offset` is t's position in the current chunk (see `prepare`).
-    mutating func step(previous: UnsafePointer<Float>, offset: Int) -> UnsafePointer<Float> {
+    /// One step: from the previous samples x_{t-1} (`[B]`) and, with a pitch lag, the lagged
+    /// samples x~_t (`[B]`) to θ_t (`[B, P]`, valid until the next step). `offset` is t's position
+    /// in the current chunk (see `prepare`).
+    mutating func step(previous: UnsafePointer<Float>, lagged: UnsafePointer<Float>? = nil,
+                       offset: Int) -> UnsafePointer<Float> {
         let (cres, cskip, p, g) = (residualChannels, skipChannels, parameterCount, gateChannels)
-        // h_0 = x_{t-1} W_in + b_in (the input shift: step t sees x_{t-1}).
+        // h_0 = x_{t-1} W_in[0] (+ x~_t W_in[1]) + b_in (the input shift: step t sees x_{t-1}).
         for b in 0..<batch {
             let row = residual.base + b * cres
             row.update(from: inputBias.base, count: cres)
             Ops.axpy(previous[b], inputWeight.base, row, count: cres)
+            if let lagged { Ops.axpy(lagged[b], inputWeight.base + cres, row, count: cres) }
         }
         skip.base.update(repeating: 0, count: batch * cskip)
         let last = blocks.count - 1

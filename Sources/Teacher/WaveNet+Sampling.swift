@@ -1,4 +1,5 @@
 import Distributions
+import HarmonicSource
 import LinearPrediction
 import NeuralLayers
 import Randomness
@@ -17,34 +18,59 @@ extension WaveNet {
         public init(temperature: Float = 1) { self.temperature = temperature }
     }
 
+    /// `length` samples under mel frames `[B, F, Cmel]` by cached sampling, with the conditioning,
+    /// predictor and pitch lag the model uses computed from the mel: the sampler to call.
+    public func sample(mel: Tensor, length: Int, rng: inout Philox, options: SamplingOptions = .init(),
+                       progress: ((Int) -> Void)? = nil) -> Tensor {
+        sampleCached(condition: condition(mel: mel, length: length).condition, prediction: prediction(mel: mel, length: length),
+                     pitchLag: pitchLag(mel: mel, length: length), rng: &rng, options: options, progress: progress)
+    }
+
+    /// The same by naive sampling (`sampleNaive`): the reference, O(R) times slower.
+    public func sampleNaive(mel: Tensor, length: Int, rng: inout Philox, options: SamplingOptions = .init()) -> Tensor {
+        sampleNaive(condition: condition(mel: mel, length: length).condition, prediction: prediction(mel: mel, length: length),
+                    pitchLag: pitchLag(mel: mel, length: length), rng: &rng, options: options)
+    }
+
     /// Cached (fast-wavenet) sampling: every residual layer keeps a queue of its last
     /// (k-1)*d inputs, so a step costs one column through the network. All buffers are made
     /// once per call (`CachedSamplingState`); the steps allocate nothing.
     /// - Parameters:
     ///   - condition: upsampled conditioning `[B, T, Cmel]` (see `condition(mel:length:)`).
     ///   - prediction: with linear prediction, each item's predictor (`prediction(mel:length:)`).
+    ///   - pitchLag: with a pitch lag, each item's lag (`pitchLag(mel:length:)`).
     ///   - progress: called every 1024 steps with the number of steps done.
     /// - Returns: the waveform `[B, T]`.
-    public func sampleCached(condition c: Tensor, prediction: [PredictionTrack]? = nil, rng: inout Philox,
-                             options: SamplingOptions = .init(), progress: ((Int) -> Void)? = nil) -> Tensor {
+    public func sampleCached(condition c: Tensor, prediction: [PredictionTrack]? = nil, pitchLag: [PitchLagTrack]? = nil,
+                             rng: inout Philox, options: SamplingOptions = .init(),
+                             progress: ((Int) -> Void)? = nil) -> Tensor {
         precondition(c.rank == 3 && c.shape[2] == conditionChannels,
                      "teacher: conditioning must be [B, T, \(conditionChannels)], got \(c.shape)")
         let (batch, length) = (c.shape[0], c.shape[1])
         checkPrediction(prediction, batch: batch, length: length)
+        checkPitchLag(pitchLag, batch: batch, length: length)
         var out = Tensor(shape: [batch, length])
         guard batch > 0, length > 0 else { return out }
         var state = CachedSamplingState(self, batch: batch)
         var previous = [Float](repeating: 0, count: batch)
+        var lagged = [Float](repeating: 0, count: batch)
         let p = parameterCount
         c.withPointer { pc in
             out.withMutablePointer { po in
                 for t in 0..<length {
                     let offset = t % state.chunk
                     if offset == 0 { state.prepare(condition: pc, length: length, from: t, count: min(state.chunk, length - t)) }
+                    if let pitchLag {
+                        for b in 0..<batch { lagged[b] = pitchLag[b].lagged(at: t, past: po + b * length) }
+                    }
                     let params = previous.withUnsafeBufferPointer { prev in
-                        // Non-empty: batch > 0.
-                        guard let base = prev.baseAddress else { preconditionFailure("cached sampling: empty batch") }
-                        return state.step(previous: base, offset: offset)
+                        lagged.withUnsafeBufferPointer { lag in
+                            // Non-empty: batch > 0.
+                            guard let base = prev.baseAddress, let lagBase = lag.baseAddress else {
+                                preconditionFailure("cached sampling: empty batch")
+                            }
+                            return state.step(previous: base, lagged: pitchLag == nil ? nil : lagBase, offset: offset)
+                        }
                     }
                     if let prediction {
                         let rows = UnsafeMutablePointer(mutating: params)
@@ -69,11 +95,13 @@ extension WaveNet {
 
     /// Naive sampling, the reference for `sampleCached`: at every step the full network is
     /// re-run over the last R samples (R = receptive field), and the last output is used.
-    /// O(R) times slower; only for tests and the benchmark's baseline.
-    public func sampleNaive(condition c: Tensor, prediction: [PredictionTrack]? = nil, rng: inout Philox,
-                            options: SamplingOptions = .init()) -> Tensor {
+    /// O(R) times slower; only for tests and the benchmark's baseline. The predictor and the
+    /// lagged input see the full past (they reach beyond the window).
+    public func sampleNaive(condition c: Tensor, prediction: [PredictionTrack]? = nil, pitchLag: [PitchLagTrack]? = nil,
+                            rng: inout Philox, options: SamplingOptions = .init()) -> Tensor {
         let (batch, length, cm) = (c.shape[0], c.shape[1], c.shape[2])
         checkPrediction(prediction, batch: batch, length: length)
+        checkPitchLag(pitchLag, batch: batch, length: length)
         let window = config.receptiveField
         var out = Tensor(shape: [batch, length])
         let p = parameterCount
@@ -89,8 +117,18 @@ extension WaveNet {
                     for k in 0..<cm { cw.scalars[(b * span + i) * cm + k] = c.scalars[(b * length + start + i) * cm + k] }
                 }
             }
-            var (params, _) = forward(audio: x, condition: cw, prediction: nil, upsamplerCache: nil,
-                                          upsampledLength: span, networkOnly: true)
+            var laggedInput: Tensor?
+            if let pitchLag {
+                var lagged = Tensor(shape: [batch, span, 1])
+                out.withPointer { po in
+                    for b in 0..<batch {
+                        for i in 0..<span { lagged.scalars[b * span + i] = pitchLag[b].lagged(at: start + i, past: po + b * length) }
+                    }
+                }
+                laggedInput = lagged
+            }
+            var (params, _) = forward(audio: x, condition: cw, prediction: nil, pitchLag: nil, laggedInput: laggedInput,
+                                      upsamplerCache: nil, upsampledLength: span, networkOnly: true)
             if let prediction {
                 // The prediction for x_t from the samples drawn so far (the full past, as the
                 // cached sampler sees it, not just the window).
@@ -120,6 +158,15 @@ extension WaveNet {
         var sum: Float = 0
         for k in 1...track.taps where t - k >= 0 { sum += track.coefficients[t * track.taps + k - 1] * past[t - k] }
         return sum
+    }
+
+    private func checkPitchLag(_ pitchLag: [PitchLagTrack]?, batch: Int, length: Int) {
+        precondition((pitchEstimator == nil) == (pitchLag == nil),
+                     "teacher sampling: pitch lag \(pitchEstimator == nil ? "off" : "on") but lag tracks \(pitchLag == nil ? "missing" : "given")")
+        if let pitchLag {
+            precondition(pitchLag.count == batch && pitchLag.allSatisfy { $0.length >= length },
+                         "teacher sampling: \(pitchLag.count) pitch lag tracks for \(batch) x \(length) samples")
+        }
     }
 
     private func checkPrediction(_ prediction: [PredictionTrack]?, batch: Int, length: Int) {

@@ -1,6 +1,7 @@
 import Foundation
 import Configuration
 import Distributions
+import HarmonicSource
 import LinearPrediction
 import NeuralLayers
 import Randomness
@@ -30,7 +31,15 @@ import Tensors
 /// normalisation, so its outputs are O(1) in loud and quiet frames alike). A fresh model (output
 /// weights small, log-scale biases 0) starts near the parameter-free mel-LPC model.
 ///
-/// Parameters (all prefixed `teacher.`): `upsampler.*`, `input.{weight,bias}` `[1, Cres]`,
+/// With `config.pitchLag` the input layer also reads the sample one pitch period back,
+///
+///     h_0   = input([shift(x), lagged(x)])             [B, T, 2] -> [B, T, Cres]
+///     lagged(x)[t] = x~_t = x[t - lag_t]               (`PitchLagTrack`, from the mel's pitch)
+///
+/// a long-term predictor's input: in voiced frames x~ is one period back, which the dilated
+/// stack alone may not reach. lag_t >= 2, so θ_t still depends on x_<t only.
+///
+/// Parameters (all prefixed `teacher.`): `upsampler.*`, `input.{weight,bias}` `[1, Cres]` (`[2, Cres]` with the pitch lag),
 /// `layers.<l>.*` (see `ResidualBlock`), `head.hidden.{weight,bias}` `[Cskip, Cskip]`,
 /// `head.out.{weight,bias}` `[Cskip, P]`. docs/teacher.md lists every tensor.
 public struct WaveNet {
@@ -42,6 +51,8 @@ public struct WaveNet {
     public let distribution: any OutputDistribution
     /// The mel-LPC predictor whose prediction and level the head is relative to (nil: none).
     public let predictor: MelLinearPredictor?
+    /// The pitch estimator behind the lagged input (nil: no pitch lag).
+    public let pitchEstimator: MelPitchEstimator?
     public let upsampler: ConditionUpsampler
     public let input: Linear
     public let blocks: [ResidualBlock]
@@ -70,10 +81,21 @@ public struct WaveNet {
         } else {
             predictor = nil
         }
+        if let lagConfig = config.pitchLag {
+            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
+                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
+                                              + "(n_mels \(conditionChannels), hop \(hop))"),
+                                  path: "teacher.model.pitch_lag")
+            }
+            pitchEstimator = try MelPitchEstimator(features: features, config: lagConfig)
+        } else {
+            pitchEstimator = nil
+        }
         var rng = Philox(seed: seed, stream: 0x7EAC_4E12)
         upsampler = ConditionUpsampler(prefix: "teacher.upsampler", channels: conditionChannels, hop: hop,
                                        mode: config.upsampler.mode)
-        input = Linear(prefix: "teacher.input", inputChannels: 1, outputChannels: config.residualChannels, rng: &rng)
+        input = Linear(prefix: "teacher.input", inputChannels: config.pitchLag == nil ? 1 : 2,
+                       outputChannels: config.residualChannels, rng: &rng)
         blocks = (0..<config.layers).map { l in
             ResidualBlock(prefix: "teacher.layers.\(l)", configuration: .init(
                 residualChannels: config.residualChannels, gateChannels: config.gateChannels,
@@ -127,6 +149,18 @@ public struct WaveNet {
         }
     }
 
+    /// The pitch lag of each batch item for `length` samples under mel `[B, F, Cmel]` (nil without
+    /// a pitch lag).
+    public func pitchLag(mel: Tensor, length: Int) -> [PitchLagTrack]? {
+        guard let pitchEstimator else { return nil }
+        let (batch, frames) = (mel.shape[0], mel.shape[1])
+        return (0..<batch).map { b in
+            let item = Array(mel.scalars[(b * frames * conditionChannels)..<((b + 1) * frames * conditionChannels)])
+            return PitchLagTrack(frames: pitchEstimator.estimate(logMel: item, frameCount: frames), hop: hop,
+                                 sampleRate: pitchEstimator.features.sampleRate, length: length)
+        }
+    }
+
     /// Turns one row of the network's outputs into head parameters relative to the predictor:
     /// locations `mean + std * net`, log-scales `net + log std + log(scale/std)`.
     @inline(__always)
@@ -151,33 +185,48 @@ public struct WaveNet {
         public let output: Linear.Cache
         /// The predictor of each batch item, and its predictions x^ `[B, T]` (nil without).
         public let prediction: [PredictionTrack]?
+        /// The pitch lag of each batch item (nil without, or with the lagged input given).
+        public let pitchLag: [PitchLagTrack]?
     }
 
     /// θ `[B, T, P]` for the waveform x `[B, T, 1]` under the mel frames `[B, F, Cmel]`.
     public func forward(audio x: Tensor, mel: Tensor) -> (params: Tensor, cache: Cache) {
         let (c, upCache) = condition(mel: mel, length: x.shape[1])
         return forward(audio: x, condition: c, prediction: prediction(mel: mel, length: x.shape[1]),
+                       pitchLag: pitchLag(mel: mel, length: x.shape[1]),
                        upsamplerCache: upCache, upsampledLength: mel.shape[1] * hop)
     }
 
     /// θ for x `[B, T, 1]` under an already upsampled conditioning c `[B, T, Cmel]` and, with
-    /// linear prediction, the predictor of each item (`prediction(mel:length:)`).
-    public func forward(audio x: Tensor, condition c: Tensor, prediction: [PredictionTrack]? = nil) -> (params: Tensor, cache: Cache) {
-        forward(audio: x, condition: c, prediction: prediction, upsamplerCache: nil, upsampledLength: c.shape[1])
+    /// linear prediction, the predictor of each item (`prediction(mel:length:)`), with a pitch
+    /// lag each item's lag (`pitchLag(mel:length:)`).
+    public func forward(audio x: Tensor, condition c: Tensor, prediction: [PredictionTrack]? = nil,
+                        pitchLag: [PitchLagTrack]? = nil) -> (params: Tensor, cache: Cache) {
+        forward(audio: x, condition: c, prediction: prediction, pitchLag: pitchLag, upsamplerCache: nil,
+                upsampledLength: c.shape[1])
     }
 
     /// `networkOnly`: θ without the predictor's offsets even when the model has a predictor
-    /// (the naive sampler adds them itself, from its full past).
-    func forward(audio x: Tensor, condition c: Tensor, prediction: [PredictionTrack]?,
-                 upsamplerCache: ConditionUpsampler.Cache?, upsampledLength: Int,
+    /// (the naive sampler adds them itself, from its full past). `laggedInput` `[B, T, 1]`: the
+    /// lagged samples x~ given instead of computed from x and `pitchLag` (the naive sampler's,
+    /// from its full past; no gradient reaches x through them).
+    func forward(audio x: Tensor, condition c: Tensor, prediction: [PredictionTrack]?, pitchLag: [PitchLagTrack]?,
+                 laggedInput: Tensor? = nil, upsamplerCache: ConditionUpsampler.Cache?, upsampledLength: Int,
                  networkOnly: Bool = false) -> (params: Tensor, cache: Cache) {
         precondition(networkOnly || (predictor == nil) == (prediction == nil),
                      "teacher: linear prediction \(predictor == nil ? "off" : "on") but predictor tracks \(prediction == nil ? "missing" : "given")")
+        precondition((pitchEstimator == nil) == (pitchLag == nil && laggedInput == nil),
+                     "teacher: pitch lag \(pitchEstimator == nil ? "off" : "on") but lag tracks \(pitchLag == nil ? "missing" : "given")")
         precondition(x.rank == 3 && x.shape[2] == 1, "teacher: audio must be [B, T, 1], got \(x.shape)")
         precondition(c.shape == [x.shape[0], x.shape[1], conditionChannels],
                      "teacher: conditioning \(c.shape) does not match audio \(x.shape)")
-        let shifted = TimeShift.forward(x, steps: 1)
-        var (h, inputCache) = input.forward(shifted)
+        var inputs = TimeShift.forward(x, steps: 1)
+        if pitchEstimator != nil {
+            let lagged = laggedInput ?? Self.lagged(x, tracks: pitchLag ?? [])
+            precondition(lagged.shape == x.shape, "teacher: lagged input \(lagged.shape) for audio \(x.shape)")
+            inputs = Self.interleave(inputs, lagged)
+        }
+        var (h, inputCache) = input.forward(inputs)
         var skip = Tensor(shape: [x.shape[0], x.shape[1], config.skipChannels])
         var blockCaches: [ResidualBlock.Cache] = []
         blockCaches.reserveCapacity(blocks.count)
@@ -194,7 +243,34 @@ public struct WaveNet {
         if let prediction { addPredictions(prediction, audio: x, to: &params) }
         return (params, Cache(upsampler: upsamplerCache, upsampledLength: upsampledLength, condition: c,
                               input: inputCache, blocks: blockCaches, skipReLU: relu1, hidden: hiddenCache,
-                              hiddenReLU: relu2, output: outputCache, prediction: prediction))
+                              hiddenReLU: relu2, output: outputCache, prediction: prediction,
+                              pitchLag: laggedInput == nil ? pitchLag : nil))
+    }
+
+    /// x~ `[B, T, 1]`: each item's samples one pitch period back.
+    static func lagged(_ x: Tensor, tracks: [PitchLagTrack]) -> Tensor {
+        let (batch, length) = (x.shape[0], x.shape[1])
+        precondition(tracks.count == batch && tracks.allSatisfy { $0.length == length },
+                     "teacher: \(tracks.count) pitch lag tracks for audio \(x.shape)")
+        var out = Tensor(shape: x.shape)
+        x.withPointer { px in
+            out.withMutablePointer { po in
+                for (b, track) in tracks.enumerated() {
+                    for t in 0..<length { po[b * length + t] = track.lagged(at: t, past: px + b * length) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// [B, T, 1] and [B, T, 1] -> [B, T, 2] (channel 0 from a, 1 from b).
+    static func interleave(_ a: Tensor, _ b: Tensor) -> Tensor {
+        var out = Tensor(shape: [a.shape[0], a.shape[1], 2])
+        for i in 0..<a.count {
+            out.scalars[2 * i] = a.scalars[i]
+            out.scalars[2 * i + 1] = b.scalars[i]
+        }
+        return out
     }
 
     /// θ += the predictor's offsets, with x^ computed from the teacher-forced audio x `[B, T, 1]`.
@@ -243,8 +319,28 @@ public struct WaveNet {
         }
         // Blocks exist (config validation), so dh is set; zeros keep a block-less net defined.
         let dResidual = dh ?? Tensor(shape: Array(dSkip.shape.dropLast()) + [config.residualChannels])
-        let dShifted = input.backward(dResidual, cache: cache.input, parameterGradients: parameterGradients)
-        var dx = TimeShift.backward(dShifted, steps: 1)
+        let dInputs = input.backward(dResidual, cache: cache.input, parameterGradients: parameterGradients)
+        var dx: Tensor
+        if pitchEstimator != nil {
+            // Channel 0 is the shifted x; channel 1 is x~, whose adjoint spreads over x one period
+            // back (no track in the cache: x~ was given, by the naive sampler, and has no gradient).
+            let shape = Array(dInputs.shape.dropLast()) + [1]
+            var dShifted = Tensor(shape: shape)
+            for i in 0..<dShifted.count { dShifted.scalars[i] = dInputs.scalars[2 * i] }
+            dx = TimeShift.backward(dShifted, steps: 1)
+            if let tracks = cache.pitchLag {
+                let length = shape[1]
+                dx.withMutablePointer { pdx in
+                    for (b, track) in tracks.enumerated() {
+                        for t in 0..<length {
+                            track.addLaggedAdjoint(dInputs.scalars[2 * (b * length + t) + 1], at: t, into: pdx + b * length)
+                        }
+                    }
+                }
+            }
+        } else {
+            dx = TimeShift.backward(dInputs, steps: 1)
+        }
         if let tracks = cache.prediction { addPredictionGradient(tracks, params: dParams, into: &dx) }
         return dx
     }

@@ -1,4 +1,5 @@
 import Configuration
+import HarmonicSource
 import LinearPrediction
 import NeuralLayers
 
@@ -26,6 +27,11 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
     /// predictor's innovation std times the net's scale, so the net models the excitation.
     /// nil (the key absent): the plain WaveNet.
     public var linearPrediction: LinearPredictionConfig?
+    /// Long-term (pitch) prediction input (CELP's pitch predictor, here as an input): the net also
+    /// reads x[t - lag_t], the sample one pitch period back, with the period from the pitch found
+    /// in the mel (`MelPitchEstimator`, settings as `student.harmonic_source`; its
+    /// `max_harmonic_hz` is not used). nil (the key absent): none.
+    public var pitchLag: HarmonicSourceConfig?
 
     public init(layers: Int, stacks: Int, kernelSize: Int, residualChannels: Int, gateChannels: Int,
                 skipChannels: Int, scaleResidual: Bool = true, head: OutputHeadConfig = OutputHeadConfig(),
@@ -81,6 +87,7 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         case scaleResidual = "scale_residual"
         case head, upsampler
         case linearPrediction = "linear_prediction"
+        case pitchLag = "pitch_lag"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -97,6 +104,7 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         head = try c.value(.head, default: base.head)
         upsampler = try c.value(.upsampler, default: base.upsampler)
         linearPrediction = try c.decodeIfPresent(LinearPredictionConfig.self, forKey: .linearPrediction)
+        pitchLag = try c.decodeIfPresent(HarmonicSourceConfig.self, forKey: .pitchLag)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -111,6 +119,7 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try c.encode(head, forKey: .head)
         try c.encode(upsampler, forKey: .upsampler)
         try c.encodeIfPresent(linearPrediction, forKey: .linearPrediction)
+        try c.encodeIfPresent(pitchLag, forKey: .pitchLag)
     }
 
     public func validate(path: String) throws {
@@ -129,5 +138,6 @@ public struct WaveNetConfig: Codable, Sendable, Equatable, ValidatableConfig {
             try Require.that(head.kind != .mulaw256, key(path, "linear_prediction"),
                              "needs a head with a location and a scale (mol or gaussian), not mulaw256")
         }
+        try pitchLag?.validate(path: key(path, "pitch_lag"))
     }
 }

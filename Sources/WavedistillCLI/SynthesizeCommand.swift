@@ -89,10 +89,8 @@ struct SynthesizeCommand: ParsableCommand {
             case WaveNet.checkpointFormat:
                 let (teacher, features, _) = try WaveNet.load(from: url)
                 let (frames, length) = try conditioning(features)
-                let c = teacher.condition(mel: frames, length: length).condition
                 var rng = Philox(seed: seed)
-                samples = teacher.sampleCached(condition: c, prediction: teacher.prediction(mel: frames, length: length),
-                                               rng: &rng, options: .init(temperature: temperature)) { done in
+                samples = teacher.sample(mel: frames, length: length, rng: &rng, options: .init(temperature: temperature)) { done in
                     CLISupport.printToStandardError("synthesize: \(done)/\(length) samples")
                 }.scalars
                 rate = features.sampleRate
