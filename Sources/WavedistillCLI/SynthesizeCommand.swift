@@ -67,6 +67,8 @@ struct SynthesizeCommand: ParsableCommand {
         guard out != nil else { throw ValidationError("give --out OUT.wav") }
         guard temperature >= 0 && temperature <= 2 else { throw ValidationError("--temperature must be in [0, 2]") }
         guard chunkSamples >= 256 else { throw ValidationError("--chunk-samples must be >= 256") }
+        try OptionCheck.require(chunkSamples, "chunk-samples", in: 256...(1 << 30))
+        if let maxSeconds { try OptionCheck.requireSeconds(maxSeconds, "max-seconds") }
     }
 
     func run() throws {

@@ -1,0 +1,71 @@
+import AudioIO
+import FileFormats
+import Foundation
+import Testing
+
+/// Issue 15: bad options and inputs end with exit status != 0 and one line naming the option or
+/// file (never a signal, never exit 0 on garbage).
+@Suite(.serialized) struct BadInputCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let speech = root.appendingPathComponent("audio/speech/ru_nsh/ru_0024.wav").path
+
+    /// debug.yaml with absolute audio paths, written into `workspace` as `p.yaml`.
+    static func writeDebugRecipe(_ workspace: Workspace, edit: (String) -> String = { $0 }) throws {
+        var yaml = try String(contentsOf: root.appendingPathComponent("Pipelines/debug.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "audio/speech/ru_nsh", with: root.appendingPathComponent("audio/speech/ru_nsh").path)
+        try workspace.write(edit(yaml), to: "p.yaml")
+    }
+
+    /// A tiny teacher (the debug recipe's stage 2, a few seconds): `exp/02-train-teacher/teacher.safetensors`.
+    static func trainTinyTeacher(_ runner: WavedistillRunner, _ workspace: Workspace) throws -> String {
+        try writeDebugRecipe(workspace)
+        let result = try runner.run(["run", "p.yaml", "--exp-dir", "exp", "--stop-stage", "2"], in: workspace.url)
+        #expect(result.status == 0, "\(result.standardError)")
+        return "exp/02-train-teacher/teacher.safetensors"
+    }
+
+    /// Exit status 1 (not a signal, not 0) and a single stderr line containing every fragment.
+    static func expectOneLineError(_ result: WavedistillRunner.Result, _ fragments: [String],
+                                   sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 1, "status \(result.status): \(result.standardError)", sourceLocation: sourceLocation)
+        let lines = result.errorLines.filter { !$0.hasPrefix("==") && !$0.hasPrefix("synthesize:") }
+        #expect(lines.count == 1, "\(result.standardError)", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(result.standardError.contains(fragment), "'\(fragment)' not in: \(result.standardError)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func nonFiniteOrHugeMaxSecondsIsAnErrorNamingTheOption() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        for value in ["nan", "inf", "1e300", "-1", "0"] {
+            let score = try runner.run(["score", "--checkpoint", "t.safetensors", "--input", Self.speech,
+                                        "--max-seconds=\(value)"], in: workspace.url)
+            Self.expectOneLineError(score, ["--max-seconds"])
+            let synthesize = try runner.run(["synthesize", "--checkpoint", "t.safetensors", "--input", Self.speech,
+                                             "--out", "o.wav", "--max-seconds=\(value)"], in: workspace.url)
+            Self.expectOneLineError(synthesize, ["--max-seconds"])
+        }
+        for (option, value) in [("seconds", "1e300"), ("teacher-max-seconds", "inf"), ("naive-seconds", "1e300"),
+                                ("teacher-batch-seconds", "nan")] {
+            let bench = try runner.run(["bench", "--preset", "tiny", "--\(option)", value], in: workspace.url)
+            Self.expectOneLineError(bench, ["--\(option)"])
+        }
+        #expect(workspace.contents == [])
+    }
+
+    /// A teacher whose weights are NaN: `score` must fail naming the checkpoint, not print -nan.
+    @Test func scoreOfANaNTeacherIsAnError() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let teacher = try Self.trainTinyTeacher(runner, workspace)
+        var file = try SafetensorsFile(contentsOf: workspace.file(teacher))
+        for i in file.tensors.indices { file.tensors[i].scalars = file.tensors[i].scalars.map { _ in .nan } }
+        try file.write(to: workspace.file("nan.safetensors"))
+        let result = try runner.run(["score", "--checkpoint", "nan.safetensors", "--input", Self.speech,
+                                     "--max-seconds", "0.1"], in: workspace.url)
+        Self.expectOneLineError(result, ["nan.safetensors", "non-finite"])
+        #expect(!result.standardOutput.contains("nan"))
+    }
+}
