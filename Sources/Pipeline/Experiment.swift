@@ -103,6 +103,8 @@ public enum PipelineError: Error, CustomStringConvertible {
     case noAudio(String)
     case featureMismatch(checkpoint: String, expected: String, found: String)
     case fetchFailed(String)
+    /// An input file the stage cannot use (the message names it).
+    case badInput(String)
     case failed(stage: Stage, underlying: String, log: String)
 
     public var description: String {
@@ -115,7 +117,7 @@ public enum PipelineError: Error, CustomStringConvertible {
             return message
         case let .featureMismatch(checkpoint, expected, found):
             return "\(checkpoint) was trained on other features than this pipeline's (checkpoint: \(found); pipeline: \(expected))"
-        case .fetchFailed(let message):
+        case .fetchFailed(let message), .badInput(let message):
             return message
         case let .failed(stage, underlying, log):
             return "\(stage) failed: \(underlying) (log: \(log); earlier stages are intact)"

@@ -121,7 +121,12 @@ struct SynthesizeCommand: ParsableCommand {
         var values: [Float], frames: Int
         if let input {
             let audio = try Audio(contentsOf: CLISupport.fileURL(input), sampleRate: features.sampleRate)
-            let spec = try LogMelExtractor(config: features).features(of: audio.samples)
+            let spec: Spectrogram
+            do {
+                spec = try LogMelExtractor(config: features).features(of: audio.samples)
+            } catch {
+                throw CLIError("\(input): \(error)")
+            }
             (values, frames) = (spec.values, spec.frameCount)
         } else if let mel {
             let array = try NPY.read(from: CLISupport.fileURL(mel))

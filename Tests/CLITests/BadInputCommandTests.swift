@@ -68,4 +68,56 @@ import Testing
         Self.expectOneLineError(result, ["nan.safetensors", "non-finite"])
         #expect(!result.standardOutput.contains("nan"))
     }
+
+    /// A float WAV of 16-bit-free samples, written with our own header.
+    static func writeFloatWAV(_ samples: [Float], rate: Int, to url: URL) throws {
+        var data = Data("RIFF".utf8)
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { data.append(contentsOf: $0) } }
+        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian) { data.append(contentsOf: $0) } }
+        u32(36 + 4 * samples.count)
+        data.append(contentsOf: Array("WAVEfmt ".utf8))
+        u32(16); u16(3); u16(1); u32(rate); u32(rate &* 4); u16(4); u16(32)
+        data.append(contentsOf: Array("data".utf8))
+        u32(4 * samples.count)
+        for s in samples { withUnsafeBytes(of: s.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        try data.write(to: url)
+    }
+
+    /// Finite samples of 3e38 overflow the power spectrum: `features` used to write a .npy full of
+    /// inf and exit 0; prepare did the same for a corpus file.
+    @Test func hugeSamplesAreAnErrorNamingTheFile() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        try Self.writeFloatWAV((0..<16000).map { $0 % 2 == 0 ? 3e38 : -3e38 }, rate: 16000, to: workspace.file("huge.wav"))
+        let features = try runner.run(["features", "huge.wav", "--out", "x.npy"], in: workspace.url)
+        Self.expectOneLineError(features, ["huge.wav", "NaN or infinite"])
+        #expect(!workspace.contents.contains("x.npy"))
+
+        try FileManager.default.createDirectory(at: workspace.file("corpus"), withIntermediateDirectories: true)
+        for id in ["a", "b"] {
+            try FileManager.default.copyItem(atPath: Self.speech, toPath: workspace.file("corpus/\(id).wav").path)
+        }
+        try FileManager.default.copyItem(at: workspace.file("huge.wav"), to: workspace.file("corpus/c.wav"))
+        try workspace.write("name: t\ndata:\n  audio_dirs: [corpus]\n  validation: [a]\n", to: "t.yaml")
+        let prepare = try runner.run(["run", "t.yaml", "--exp-dir", "exp", "--stop-stage", "1"], in: workspace.url)
+        #expect(prepare.status == 1)
+        #expect(prepare.standardError.contains("corpus/c.wav") && prepare.standardError.contains("NaN or infinite"),
+                "\(prepare.standardError)")
+    }
+
+    /// Too short for one STFT frame: every command names the file (synthesize did not).
+    @Test func tooShortInputIsNamed() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let teacher = try Self.trainTinyTeacher(runner, workspace)
+        try Self.writeFloatWAV([Float](repeating: 0.1, count: 10), rate: 16000, to: workspace.file("short.wav"))
+        try Self.writeFloatWAV([Float](repeating: 0.1, count: 16000), rate: 2_147_483_647, to: workspace.file("fast.wav"))
+        for file in ["short.wav", "fast.wav"] {
+            let synthesize = try runner.run(["synthesize", "--checkpoint", teacher, "--input", file, "--out", "o.wav"],
+                                            in: workspace.url)
+            Self.expectOneLineError(synthesize, [file])
+            let score = try runner.run(["score", "--checkpoint", teacher, "--input", file], in: workspace.url)
+            Self.expectOneLineError(score, [file])
+        }
+    }
 }
