@@ -107,6 +107,12 @@ struct SynthesizeCommand: ParsableCommand {
             default:
                 throw CLIError("\(checkpoint): not a wavedistill teacher or student checkpoint (format \(format))")
             }
+            // A NaN here comes from the checkpoint (the conditioning was checked finite), not from
+            // the output file: say so, and write nothing.
+            let nonFinite = samples.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            if nonFinite > 0 {
+                throw CLIError("\(checkpoint): the model produced \(nonFinite) NaN or infinite samples (its weights give non-finite outputs); \(out) was not written")
+            }
             let seconds = Date().timeIntervalSince(started)
             let report = try Audio(samples: samples, sampleRate: rate)
                 .writeWAV(to: CLISupport.fileURL(out), encoding: floatOutput ? .float32 : .pcm16)

@@ -120,4 +120,114 @@ import Testing
             Self.expectOneLineError(score, [file])
         }
     }
+
+    /// A directory where a file is expected: "it is a directory", not "NSCocoaErrorDomain error 256".
+    @Test func directoriesPassedAsFilesAreNamed() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        for name in ["d.npy", "d.safetensors", "d.yaml"] {
+            try FileManager.default.createDirectory(at: workspace.file(name), withIntermediateDirectories: true)
+        }
+        try workspace.write("x", to: "x.npy")
+        let cases: [[String]] = [
+            ["synthesize", "--checkpoint", "d.safetensors", "--mel", "x.npy", "--out", "o.wav"],
+            ["score", "--checkpoint", "d.safetensors", "--input", Self.speech],
+            ["run", "d.yaml"],
+            ["features", Self.speech, "--out", "o.npy", "--config", "d.yaml"],
+        ]
+        for arguments in cases {
+            let result = try runner.run(arguments, in: workspace.url)
+            Self.expectOneLineError(result, ["it is a directory"])
+            #expect(!result.standardError.contains("NSCocoaErrorDomain"))
+        }
+    }
+
+    @Test func npyDirectoryIsNamed() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let teacher = try Self.trainTinyTeacher(runner, workspace)
+        try FileManager.default.createDirectory(at: workspace.file("d.npy"), withIntermediateDirectories: true)
+        let result = try runner.run(["synthesize", "--checkpoint", teacher, "--mel", "d.npy", "--out", "o.wav"], in: workspace.url)
+        Self.expectOneLineError(result, ["d.npy", "it is a directory"])
+    }
+
+    /// Recipe problems: one short line with file, line and key.
+    @Test func recipeErrorsAreShortAndLocated() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let body = (0..<60).map { "# padding line \($0) so that the old message would repeat all of it" }.joined(separator: "\n")
+        let cases: [(String, [String])] = [
+            ("name: x\nlosses:\n  kl_weight: .inf\n", ["r.yaml:3", "losses.kl_weight", "finite"]),
+            ("name: x\nbenchmark:\n  audio_seconds: [1, .nan]\n", ["r.yaml:3", "benchmark.audio_seconds.1", "finite"]),
+            ("name: x\nseed: 1\n\(body)\nseed: 2\n", ["r.yaml", "duplicate key 'seed'"]),
+            ("", ["r.yaml", "empty"]),
+            ("# nothing but a comment\n", ["r.yaml", "empty"]),
+            ("- a\n- b\n", ["r.yaml", "mapping"]),
+            ("name: x\ntraining:\n  teacher:\n    crop_samples: 1000000000000\n", ["r.yaml:4", "training.teacher.crop_samples"]),
+        ]
+        for (yaml, fragments) in cases {
+            try workspace.write(yaml, to: "r.yaml")
+            let result = try runner.run(["run", "r.yaml", "--exp-dir", "exp"], in: workspace.url)
+            Self.expectOneLineError(result, fragments)
+            #expect(result.standardError.count < 300, "\(result.standardError)")
+            #expect(!result.standardError.contains("EncodingError"))
+        }
+    }
+
+    /// Checkpoint metadata: the key is named; a student where a teacher belongs is called a student.
+    @Test func checkpointMistakesAreNamed() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let teacher = try Self.trainTinyTeacher(runner, workspace)
+        let original = try SafetensorsFile(contentsOf: workspace.file(teacher))
+        var broken = original
+        broken.metadata["model_config"] = "{not json"
+        try broken.write(to: workspace.file("bad.safetensors"))
+        let bad = try runner.run(["score", "--checkpoint", "bad.safetensors", "--input", Self.speech], in: workspace.url)
+        Self.expectOneLineError(bad, ["bad.safetensors", "model_config", "not valid JSON"])
+
+        let distill = try runner.run(["run", "p.yaml", "--exp-dir", "exp", "--stop-stage", "3"], in: workspace.url)
+        #expect(distill.status == 0, "\(distill.standardError)")
+        let student = "exp/03-distill/student.safetensors"
+        let asTeacher = try runner.run(["score", "--checkpoint", student, "--input", Self.speech], in: workspace.url)
+        Self.expectOneLineError(asTeacher, [student, "this is a student checkpoint"])
+        var relabelled = try SafetensorsFile(contentsOf: workspace.file(student))
+        relabelled.metadata["format"] = original.metadata["format"]
+        try relabelled.write(to: workspace.file("relabelled.safetensors"))
+        let mislabelled = try runner.run(["score", "--checkpoint", "relabelled.safetensors", "--input", Self.speech], in: workspace.url)
+        Self.expectOneLineError(mislabelled, ["relabelled.safetensors", "student"])
+    }
+
+    /// NaN weights: synthesize blames the checkpoint and writes nothing (it blamed the output WAV).
+    @Test func nonFiniteModelOutputBlamesTheCheckpoint() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let teacher = try Self.trainTinyTeacher(runner, workspace)
+        var file = try SafetensorsFile(contentsOf: workspace.file(teacher))
+        for i in file.tensors.indices { file.tensors[i].scalars = file.tensors[i].scalars.map { _ in .nan } }
+        try file.write(to: workspace.file("nan.safetensors"))
+        let result = try runner.run(["synthesize", "--checkpoint", "nan.safetensors", "--input", Self.speech,
+                                     "--out", "o.wav", "--max-seconds", "0.02"], in: workspace.url)
+        Self.expectOneLineError(result, ["nan.safetensors", "NaN or infinite samples", "o.wav was not written"])
+        #expect(!workspace.contents.contains("o.wav"))
+    }
+
+    /// `-dash.wav` was split into the flags -d -a -s -h ...: help, exit 0, nothing done.
+    @Test func dashFileNamesNeedDoubleDash() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        try FileManager.default.copyItem(atPath: Self.speech, toPath: workspace.file("-dash.wav").path)
+        let info = try runner.run(["info", "-dash.wav"], in: workspace.url)
+        Self.expectOneLineError(info, ["unknown option '-dash.wav'", "--"])
+        #expect(info.standardOutput.isEmpty)
+        let features = try runner.run(["features", "-dash.wav", "--out", "x.npy"], in: workspace.url)
+        Self.expectOneLineError(features, ["unknown option '-dash.wav'"])
+        #expect(!workspace.contents.contains("x.npy"))
+
+        let infoAfterDashes = try runner.run(["info", "--", "-dash.wav"], in: workspace.url)
+        #expect(infoAfterDashes.status == 0 && infoAfterDashes.standardOutput.hasPrefix("-dash.wav: WAV"), "\(infoAfterDashes.standardError)")
+        let featuresAfterDashes = try runner.run(["features", "--out", "x.npy", "--", "-dash.wav"], in: workspace.url)
+        #expect(featuresAfterDashes.status == 0, "\(featuresAfterDashes.standardError)")
+        #expect(workspace.contents.contains("x.npy"))
+    }
 }
