@@ -44,6 +44,7 @@ public struct PipelineRunner {
         try experiment.requireUpstream(stage)
         try MemoryEstimate.check(stage, config: experiment.config)
         let (directory, resuming) = try experiment.begin(stage)
+        InterruptReport.enter(stage, directory: directory)
         let logURL = directory.appendingPathComponent("log.txt")
         let sink = try LogSink(file: logURL)
         sink.line("== \(stage)\(resuming ? " (resuming)" : ""): \(directory.path)")
