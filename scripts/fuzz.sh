@@ -32,7 +32,8 @@ for t in "${targets[@]}"; do
     # -rss_limit_mb: a reader that allocates from a header's claims must fail, not exhaust memory.
     # -max_len: large enough for a few audio frames of every format.
     set +e
-    WAVEDISTILL_FUZZ_TARGET=$t "$binary" "$corpus" "Tests/FuzzTargetsTests/Corpus/$t" \
+    # SWIFT_BACKTRACE: the runtime's backtracer reads memory ASan reports after a fatalError.
+    WAVEDISTILL_FUZZ_TARGET=$t SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$PWD/scripts/fuzz-lsan.supp:print_suppressions=0" "$binary" "$corpus" "Tests/FuzzTargetsTests/Corpus/$t" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=16384 -timeout=20 \
         -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
     code=$?

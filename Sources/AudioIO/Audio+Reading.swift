@@ -46,6 +46,10 @@ extension Audio {
             } catch {
                 throw .unsupported(path: path, reason: error.description)
             }
+            // A few frames at a high rate can resample to nothing: that is not an audio file to use.
+            if mono.samples.isEmpty {
+                throw .unsupported(path: path, reason: "\(framesRead) frames at \(file.sampleRate) Hz leave no sample at \(targetRate) Hz")
+            }
             // Finite samples near Float.greatestFiniteMagnitude can overflow in the filter.
             if mono.samples.contains(where: { !$0.isFinite }) {
                 throw .unsupported(path: path, reason: "resampling \(file.sampleRate) -> \(targetRate) Hz overflows to infinity "

@@ -111,8 +111,9 @@ final class SoundFile {
         guard info.channels <= 1024 else {
             throw .unsupported(path: path, reason: "\(info.channels) channels (at most 1024)")
         }
-        guard info.samplerate > 0 else {
-            throw .unsupported(path: path, reason: "sample rate \(info.samplerate) Hz")
+        // Above 768 kHz no recording exists: a corrupt header (resampling it leaves no samples).
+        guard info.samplerate > 0 && info.samplerate <= SoundFile.maximumSampleRate else {
+            throw .unsupported(path: path, reason: "sample rate \(info.samplerate) Hz (readable rates are 1...\(SoundFile.maximumSampleRate) Hz)")
         }
         guard info.frames >= 0 else {
             throw .unreadable(path: path, reason: "the header declares \(info.frames) frames")
@@ -120,6 +121,8 @@ final class SoundFile {
     }
 
     deinit { sf_close(handle) }
+
+    static let maximumSampleRate: Int32 = 768_000
 
     /// The header's frame count, or nil when libsndfile could not determine it (it then reports
     /// SF_COUNT_MAX, e.g. for an Ogg stream without its final page).
