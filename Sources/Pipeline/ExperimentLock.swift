@@ -59,4 +59,31 @@ public final class ExperimentLock {
             throw PipelineError.cannotWrite(path: path, reason: reason)
         }
     }
+
+    /// The cause of a failed write in words: the POSIX error under a Foundation error
+    /// ("Permission denied", "No space left on device"), not "NSCocoaErrorDomain error 513".
+    static func reason(_ error: any Error) -> String {
+        if let pipeline = error as? PipelineError { return pipeline.description }
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if ns.domain == NSCocoaErrorDomain {
+            switch ns.code {
+            case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
+            case NSFileWriteOutOfSpaceError: return "no space left on the device"
+            case NSFileWriteVolumeReadOnlyError: return "read-only file system"
+            default: break
+            }
+        }
+        return CLIFriendly.oneLine(String(describing: error))
+    }
+}
+
+/// Text of an error on one line.
+enum CLIFriendly {
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: "; ")
+    }
 }

@@ -43,7 +43,13 @@ public struct PipelineRunner {
         }
         try experiment.requireUpstream(stage)
         try MemoryEstimate.check(stage, config: experiment.config)
-        let (directory, resuming) = try experiment.begin(stage)
+        let (directory, resuming): (URL, Bool)
+        do {
+            (directory, resuming) = try experiment.begin(stage)
+        } catch {
+            // A read-only or full experiment directory: its path and the POSIX reason, not an NSError dump.
+            throw PipelineError.cannotWrite(path: experiment.directory(stage).path, reason: ExperimentLock.reason(error))
+        }
         InterruptReport.enter(stage, directory: directory)
         let logURL = directory.appendingPathComponent("log.txt")
         let sink = try LogSink(file: logURL)
