@@ -100,6 +100,7 @@ struct BenchCommand: ParsableCommand {
         try OptionCheck.requireSeconds(naiveSeconds, "naive-seconds")
         try OptionCheck.requireSeconds(teacherMaxSeconds, "teacher-max-seconds")
         try OptionCheck.requireSeconds(teacherBatchSeconds, "teacher-batch-seconds")
+        if let threads { try OptionCheck.require(threads, "threads", in: 1...1024) }
         guard BenchmarkModels.presetNames.contains(preset) else {
             throw ValidationError("--preset must be one of \(BenchmarkModels.presetNames.joined(separator: ", ")), got '\(preset)'")
         }

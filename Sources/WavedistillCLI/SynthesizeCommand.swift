@@ -65,8 +65,7 @@ struct SynthesizeCommand: ParsableCommand {
         guard checkpoint != nil else { throw ValidationError("give --checkpoint (or --config for the pipeline stage)") }
         guard (input == nil) != (mel == nil) else { throw ValidationError("give exactly one of --input and --mel") }
         guard out != nil else { throw ValidationError("give --out OUT.wav") }
-        guard temperature >= 0 && temperature <= 2 else { throw ValidationError("--temperature must be in [0, 2]") }
-        guard chunkSamples >= 256 else { throw ValidationError("--chunk-samples must be >= 256") }
+        try OptionCheck.require(Double(temperature), "temperature", in: 0...2)
         try OptionCheck.require(chunkSamples, "chunk-samples", in: 256...(1 << 30))
         if let maxSeconds { try OptionCheck.requireSeconds(maxSeconds, "max-seconds") }
     }

@@ -52,6 +52,13 @@ import Testing
             let bench = try runner.run(["bench", "--preset", "tiny", "--\(option)", value], in: workspace.url)
             Self.expectOneLineError(bench, ["--\(option)"])
         }
+        for (option, value) in [("temperature", "nan"), ("chunk-samples", "9223372036854775807"), ("chunk-samples", "10")] {
+            let synthesize = try runner.run(["synthesize", "--checkpoint", "t.safetensors", "--input", Self.speech,
+                                             "--out", "o.wav", "--\(option)", value], in: workspace.url)
+            Self.expectOneLineError(synthesize, ["--\(option)"])
+        }
+        Self.expectOneLineError(try runner.run(["bench", "--preset", "tiny", "--threads", "100000000"], in: workspace.url), ["--threads"])
+        Self.expectOneLineError(try runner.run(["bench-layers", "--reps", "0"], in: workspace.url), ["--reps"])
         #expect(workspace.contents == [])
     }
 
