@@ -6,7 +6,7 @@ import Teacher
 /// cannot fit used to abort on a failed allocation (crop_samples 10^12: 8 TB) or run for hours
 /// in swap. The estimate counts the activations kept for the backward pass, per sample of
 /// crop_samples x batch_size; measured on the small presets it is 25-35 % above the real peak
-/// (teacher: 11.0 kB estimated, 8.7 kB measured per sample; distill: 38 kB vs 29 kB).
+/// (teacher: 11.1 kB estimated, 8.7 kB measured per sample; distill: 39 kB vs 29 kB).
 public enum MemoryEstimate {
     /// Fixed cost of the process (code, corpus, weights, optimiser state), bytes.
     static let baseline = 300.0 * 1_048_576
