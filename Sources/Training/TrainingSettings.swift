@@ -61,7 +61,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable, ValidatableConfig 
     }
 
     public func validate(path: String) throws {
-        try Require.that(steps >= 1, key(path, "steps"), "must be >= 1")
+        try Require.that(steps >= 1 && steps <= 100_000_000, key(path, "steps"), "must be in 1...100000000")
         try Require.that(batchSize >= 1 && batchSize <= 1024, key(path, "batch_size"), "must be in 1...1024")
         // The upper bound (about 10 minutes at 16 kHz) only stops absurd values; whether a crop
         // fits in memory is checked against the machine before the stage starts.

@@ -43,6 +43,10 @@ struct PitchCommand: ParsableCommand {
 
     func validate() throws {
         if json && frames { throw ValidationError("--frames and --json cannot be combined") }
+        try OptionCheck.require(sampleRate, "sample-rate", in: 1000...384_000)
+        if let hop { try OptionCheck.require(hop, "hop", in: 1...65_536) }
+        try OptionCheck.require(minHz, "min-hz", in: 1...Double(sampleRate) / 2)
+        try OptionCheck.require(maxHz, "max-hz", in: 1...Double(sampleRate) / 2)
     }
 
     func run() throws {

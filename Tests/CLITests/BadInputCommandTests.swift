@@ -59,6 +59,9 @@ import Testing
         }
         Self.expectOneLineError(try runner.run(["bench", "--preset", "tiny", "--threads", "100000000"], in: workspace.url), ["--threads"])
         Self.expectOneLineError(try runner.run(["bench-layers", "--reps", "0"], in: workspace.url), ["--reps"])
+        for (option, value) in [("min-hz", "nan"), ("max-hz", "inf"), ("hop", "100000000000"), ("sample-rate", "0")] {
+            Self.expectOneLineError(try runner.run(["pitch", Self.speech, "--\(option)", value], in: workspace.url), ["--\(option)"])
+        }
         #expect(workspace.contents == [])
     }
 

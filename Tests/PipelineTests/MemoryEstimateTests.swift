@@ -17,6 +17,17 @@ import Testing
         }
     }
 
+    /// Lengths in seconds become sample counts: 1e300 must be a range error, not a trap later.
+    @Test(arguments: ["synthesis:\n  teacher_max_seconds: 1.0e300\n", "evaluation:\n  score_max_seconds: 1.0e300\n",
+                      "benchmark:\n  audio_seconds: [1, 1.0e300]\n", "benchmark:\n  naive_seconds: 1.0e300\n",
+                      "synthesis:\n  chunk_samples: 9223372036854775807\n"])
+    func hugeLengthsAreOutOfRange(section: String) {
+        #expect { try decode("name: x\n" + section) } throws: { error in
+            guard let e = error as? ConfigError, case .outOfRange = e.kind else { return false }
+            return e.line == 3 && !e.path.isEmpty
+        }
+    }
+
     /// The estimate is within the measured range on the small presets (8.7 kB per teacher sample).
     @Test func estimateIsCloseToTheMeasuredPeak() throws {
         var config = try decode("name: x\nteacher: {preset: small}\nstudent: {preset: small}\n")
