@@ -154,5 +154,11 @@ let package = Package(
         .testTarget(name: "BenchmarksTests",
                     dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "Plotting", "WavedistillCLI"]),
+
+        // MARK: Fuzzing (scripts/fuzz.sh; docs/bad-input.md): the targets, the libFuzzer/replay
+        // executable, and the test that replays the seed corpora and every saved crasher.
+        .target(name: "FuzzTargets", dependencies: ["AudioIO", "FileFormats", "Configuration", "Pipeline"]),
+        .executableTarget(name: "wavedistill-fuzz", dependencies: ["FuzzTargets"], path: "Sources/FuzzDriver"),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["Corpus", "Regressions"]),
     ]
 )

@@ -20,11 +20,15 @@ public struct AudioFileInfo: Sendable, Equatable {
     }
 
     /// Reads the header of `url`. A WAV whose data chunk claims more bytes than the file holds
-    /// throws `.truncated`; a header with zero frames throws `.empty`.
+    /// throws `.truncated`; a header with zero frames throws `.empty`; an Ogg stream whose end is
+    /// missing (length unknown) throws `.corrupt`.
     public init(contentsOf url: URL) throws(AudioIOError) {
         let file = try SoundFile(reading: url)
-        try WAVDataChunkCheck.verify(url)
-        guard file.frameCount > 0 else { throw .empty(path: url.path) }
+        try ContainerLengthCheck.verify(url)
+        guard let declared = file.declaredFrameCount else {
+            throw .corrupt(path: url.path, reason: "the \(file.formatName) stream has no end, so its length is unknown")
+        }
+        guard declared > 0 else { throw .empty(path: url.path) }
         path = url.path
         sampleRate = file.sampleRate
         channelCount = file.channelCount

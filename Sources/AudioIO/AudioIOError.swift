@@ -12,6 +12,9 @@ public enum AudioIOError: Error, CustomStringConvertible, Equatable, Sendable {
     case truncated(path: String, declaredFrames: Int, availableFrames: Int)
     /// NaN or infinite samples (float files only): they would poison every feature and loss.
     case nonFiniteSamples(path: String, count: Int)
+    /// The decoder failed part-way, or the stream's length cannot be determined (an Ogg file
+    /// without its final page): a damaged or cut file, never read as a shorter one.
+    case corrupt(path: String, reason: String)
     /// Readable, but not something this project handles (e.g. an invalid sample rate).
     case unsupported(path: String, reason: String)
     /// Resampling failed or was asked for with invalid rates (in-memory, so no path).
@@ -31,6 +34,8 @@ public enum AudioIOError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): truncated: the header declares \(declared) frames but the file holds only \(available)"
         case let .nonFiniteSamples(path, count):
             return "\(path): \(count) sample\(count == 1 ? " is" : "s are") NaN or infinite"
+        case let .corrupt(path, reason):
+            return "\(path): truncated or corrupt audio: \(reason)"
         case let .unsupported(path, reason):
             return "\(path): unsupported audio: \(reason)"
         case let .resamplingFailed(reason):

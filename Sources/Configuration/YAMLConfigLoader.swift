@@ -9,8 +9,25 @@ public enum YAMLConfigLoader {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            let (reason, line) = shortReason(error)
+            throw ConfigError(.invalidYAML(reason: reason), path: "", file: file, line: line)
         } catch {
             throw ConfigError(.invalidYAML(reason: String(describing: error)), path: "", file: file)
+        }
+        // An empty file (or one of comments only) has no document at all; every config is a mapping.
+        guard let root else {
+            throw ConfigError(.other("the file is empty: a config is a YAML mapping of keys (e.g. `name: my-experiment`)"),
+                              path: "", file: file)
+        }
+        guard root.mapping != nil else {
+            throw ConfigError(.other("the top level must be a YAML mapping of keys (e.g. `name: my-experiment`), not a "
+                                     + (root.sequence != nil ? "list" : "single value")), path: "", file: file, line: root.mark?.line)
+        }
+        // `.inf` and `.nan` decode as Double but cannot be checked by every range nor written back
+        // as JSON (the stage configs): reject them wherever they are, with their key and line.
+        if let (path, line, value) = firstNonFiniteNumber(in: root, path: []) {
+            throw ConfigError(.outOfRange(requirement: "must be a finite number (got \(value))"), path: path, file: file, line: line)
         }
         do {
             let value = try YAMLDecoder().decode(T.self, from: text)
@@ -33,12 +50,55 @@ public enum YAMLConfigLoader {
     /// Reads and decodes a YAML file.
     public static func load<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
         let text: String
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue {
+            throw ConfigError(.other("cannot read config file: it is a directory"), path: "", file: url.path)
+        }
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
             throw ConfigError(.other("cannot read config file: \(error.localizedDescription)"), path: "", file: url.path)
         }
         return try decode(type, from: text, file: url.path)
+    }
+
+    /// A one-line reason and line for a YAML syntax error: Yams's own text repeats the whole
+    /// enclosing mapping (2.7 kB for a duplicate key in a recipe).
+    static func shortReason(_ error: YamlError) -> (String, Int?) {
+        switch error {
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return ("duplicate key \(keys) (each key may appear once per mapping)", context.mark.line)
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return ("\(problem) (column \(mark.column))", mark.line)
+        default:
+            return (String(describing: error), nil)
+        }
+    }
+
+    /// The dotted path, line and text of the first `.inf`/`.nan` scalar under `node`.
+    static func firstNonFiniteNumber(in node: Node, path: [String]) -> (String, Int?, String)? {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string.lowercased()
+            let plain = scalar.style == .plain || scalar.style == .any
+            if plain && [".inf", "+.inf", "-.inf", ".nan"].contains(text) {
+                return (path.joined(separator: "."), node.mark?.line, scalar.string)
+            }
+            return nil
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                if let found = firstNonFiniteNumber(in: value, path: path + [key.string ?? "?"]) { return found }
+            }
+            return nil
+        case .sequence(let sequence):
+            for (i, value) in sequence.enumerated() {
+                if let found = firstNonFiniteNumber(in: value, path: path + [String(i)]) { return found }
+            }
+            return nil
+        case .alias:
+            return nil
+        }
     }
 
     static func configError(from error: DecodingError) -> ConfigError {

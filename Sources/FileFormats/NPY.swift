@@ -113,8 +113,7 @@ public enum NPY {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: url.path) ? error.localizedDescription : "no such file"
-            throw .cannotRead(path: url.path, reason: reason)
+            throw .cannotRead(path: url.path, reason: FileReadFailure.reason(url, error))
         }
         return try decode(data, path: url.path)
     }

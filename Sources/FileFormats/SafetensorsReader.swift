@@ -12,7 +12,7 @@ extension SafetensorsFile {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw .cannotRead(file: url.path, reason: error.localizedDescription)
+            throw .cannotRead(file: url.path, reason: FileReadFailure.reason(url, error))
         }
         try self.init(decoding: data, source: url.path)
     }

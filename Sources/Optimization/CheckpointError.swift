@@ -13,6 +13,13 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .formatMismatch(file, expected, found):
+            // Name the kinds: "this is a student checkpoint; a teacher checkpoint is needed here".
+            func kind(_ format: String) -> String? {
+                ["teacher", "student"].first { format.hasPrefix("wavedistill.\($0).") }
+            }
+            if let have = kind(found), let want = kind(expected) {
+                return "\(file): this is a \(have) checkpoint (format \(found)); a \(want) checkpoint is needed here"
+            }
             return "\(file): checkpoint format is '\(found)', expected '\(expected)'"
         case let .invalidMetadata(file, key, value, reason):
             return "\(file): metadata '\(key)' = '\(value)' is invalid: \(reason)"

@@ -1,4 +1,5 @@
 import FileFormats
+import Foundation
 
 /// The metadata every wavedistill weights file carries (DESIGN §6), stored as safetensors
 /// `__metadata__` strings: enough to rebuild the model and its features without the run's
@@ -41,6 +42,11 @@ public struct CheckpointMetadata: Sendable, Equatable {
         return map
     }
 
+    /// The start of a metadata value, for a message.
+    static func excerpt(_ text: String) -> String {
+        text.count <= 40 ? text : String(text.prefix(40)) + "..."
+    }
+
     /// Reads the metadata of `file`, requiring every reserved key and a valid step.
     public init(from file: SafetensorsFile) throws {
         format = try file.metadataValue("format")
@@ -52,11 +58,31 @@ public struct CheckpointMetadata: Sendable, Equatable {
                                                   reason: "expected a non-negative integer")
         }
         self.step = step
+        // The configs are decoded later, by the model that owns them; a broken one must still be
+        // reported with its key, not as "The given data was not valid JSON.".
+        for (key, text) in [("model_config", modelConfig), ("feature_config", featureConfig)] {
+            do {
+                guard try JSONSerialization.jsonObject(with: Data(text.utf8)) is [String: Any] else {
+                    throw CheckpointError.invalidMetadata(file: file.source, key: key, value: Self.excerpt(text),
+                                                          reason: "expected a JSON object")
+                }
+            } catch let error as CheckpointError {
+                throw error
+            } catch {
+                throw CheckpointError.invalidMetadata(file: file.source, key: key, value: Self.excerpt(text),
+                                                      reason: "not valid JSON")
+            }
+        }
         extra = file.metadata.filter { !Self.reservedKeys.contains($0.key) }
     }
 
     /// Throws `formatMismatch` unless `format` is `expected`.
     public func requireFormat(_ expected: String, file: String) throws(CheckpointError) {
         guard format == expected else { throw .formatMismatch(file: file, expected: expected, found: format) }
+        // A student's config under a teacher's format tag (an edited or mislabelled file): say what
+        // it is rather than "unknown key 'flows'" from the teacher's config decoder.
+        if expected.contains(".teacher."), modelConfig.contains("\"flows\"") {
+            throw .formatMismatch(file: file, expected: expected, found: "wavedistill.student.v1 (its model_config has the student key 'flows')")
+        }
     }
 }

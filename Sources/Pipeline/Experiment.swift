@@ -103,6 +103,16 @@ public enum PipelineError: Error, CustomStringConvertible {
     case noAudio(String)
     case featureMismatch(checkpoint: String, expected: String, found: String)
     case fetchFailed(String)
+    /// An input file the stage cannot use (the message names it).
+    case badInput(String)
+    /// The stage's estimated memory exceeds what the machine has available.
+    case insufficientMemory(String)
+    /// Another process holds the experiment directory's lock.
+    case locked(directory: String, holder: String)
+    /// The experiment directory cannot be created or written.
+    case cannotWrite(path: String, reason: String)
+    /// Interrupted by a signal (Ctrl-C): where it stopped and how to go on.
+    case interrupted(stage: Stage, detail: String, resume: String)
     case failed(stage: Stage, underlying: String, log: String)
 
     public var description: String {
@@ -115,8 +125,14 @@ public enum PipelineError: Error, CustomStringConvertible {
             return message
         case let .featureMismatch(checkpoint, expected, found):
             return "\(checkpoint) was trained on other features than this pipeline's (checkpoint: \(found); pipeline: \(expected))"
-        case .fetchFailed(let message):
+        case .fetchFailed(let message), .badInput(let message), .insufficientMemory(let message):
             return message
+        case let .locked(directory, holder):
+            return "\(directory) is in use by \(holder); wait for that run to finish (or stop it) before starting another on this directory"
+        case let .cannotWrite(path, reason):
+            return "\(path): cannot write to the experiment directory: \(reason)"
+        case let .interrupted(stage, detail, resume):
+            return "interrupted in \(stage)\(detail.isEmpty ? "" : " (\(detail))"); to resume: \(resume)"
         case let .failed(stage, underlying, log):
             return "\(stage) failed: \(underlying) (log: \(log); earlier stages are intact)"
         }

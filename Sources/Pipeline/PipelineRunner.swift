@@ -26,15 +26,31 @@ public struct PipelineRunner {
         return a...b
     }
 
-    /// Runs one stage (if needed). Returns false when it was skipped as complete.
+    /// Runs one stage (if needed), holding the experiment's lock. Returns false when it was
+    /// skipped as complete.
     @discardableResult
     public func run(_ stage: Stage) throws -> Bool {
+        let lock = try ExperimentLock(directory: experiment.root)
+        defer { withExtendedLifetime(lock) {} }
+        return try runLocked(stage)
+    }
+
+    @discardableResult
+    private func runLocked(_ stage: Stage) throws -> Bool {
         if experiment.isComplete(stage) && !force {
             FileHandle.standardError.write(Data("== \(stage): complete, skipped (\(experiment.directory(stage).path))\n".utf8))
             return false
         }
         try experiment.requireUpstream(stage)
-        let (directory, resuming) = try experiment.begin(stage)
+        try MemoryEstimate.check(stage, config: experiment.config)
+        let (directory, resuming): (URL, Bool)
+        do {
+            (directory, resuming) = try experiment.begin(stage)
+        } catch {
+            // A read-only or full experiment directory: its path and the POSIX reason, not an NSError dump.
+            throw PipelineError.cannotWrite(path: experiment.directory(stage).path, reason: ExperimentLock.reason(error))
+        }
+        InterruptReport.enter(stage, directory: directory)
         let logURL = directory.appendingPathComponent("log.txt")
         let sink = try LogSink(file: logURL)
         sink.line("== \(stage)\(resuming ? " (resuming)" : ""): \(directory.path)")
@@ -59,13 +75,18 @@ public struct PipelineRunner {
 
     /// Runs `range` in order, then writes `summary.json` and prints the summary.
     public func run(stages range: ClosedRange<Int>) throws {
-        try FileManager.default.createDirectory(at: experiment.root, withIntermediateDirectories: true)
+        let lock = try ExperimentLock(directory: experiment.root)
+        defer { withExtendedLifetime(lock) {} }
+        // Before the first stage: a distill that cannot fit should not wait for a teacher.
+        for n in range {
+            if let stage = Stage(rawValue: n), !experiment.isComplete(stage) { try MemoryEstimate.check(stage, config: experiment.config) }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(encoder.encode(experiment.config), to: experiment.root.appendingPathComponent("pipeline.json"))
         for n in range {
             guard let stage = Stage(rawValue: n) else { continue }
-            try run(stage)
+            try runLocked(stage)
         }
         let summary = try RunSummary.collect(experiment)
         try summary.write(to: experiment.root.appendingPathComponent("summary.json"))

@@ -81,7 +81,12 @@ public enum PrepareStage {
         var seconds = 0.0
         for (index, (file, split)) in selected.enumerated() {
             let audio = try Audio(contentsOf: file.url, sampleRate: features.sampleRate)
-            let mel = try extractor.features(of: audio.samples)
+            let mel: Spectrogram
+            do {
+                mel = try extractor.features(of: audio.samples)
+            } catch {
+                throw PipelineError.badInput("\(file.url.path): \(error)")
+            }
             let audioPath = "\(split)/\(file.id).wav", featurePath = "\(split)/\(file.id).npy"
             // Float WAV: the resampled waveform is kept exactly (no second quantisation).
             _ = try audio.writeWAV(to: directory.appendingPathComponent(audioPath), encoding: .float32)

@@ -59,8 +59,10 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
     public func validate(path: String) throws {
         try Require.that(studentTemperature >= 0 && studentTemperature <= 2, key(path, "student_temperature"), "must be in [0, 2]")
         try Require.that(teacherTemperature >= 0 && teacherTemperature <= 2, key(path, "teacher_temperature"), "must be in [0, 2]")
-        try Require.that(chunkSamples >= 256, key(path, "chunk_samples"), "must be >= 256")
-        try Require.that(teacherMaxSeconds >= 0, key(path, "teacher_max_seconds"), "must be >= 0")
+        // Upper bounds: these become sample counts, and 1e300 s traps in the conversion to Int.
+        try Require.that(chunkSamples >= 256 && chunkSamples <= 1 << 30, key(path, "chunk_samples"), "must be in 256...\(1 << 30)")
+        try Require.that(teacherMaxSeconds >= 0 && teacherMaxSeconds <= StageLimits.seconds, key(path, "teacher_max_seconds"),
+                         "must be in 0...\(Int(StageLimits.seconds)) s")
     }
 }
 
@@ -87,7 +89,8 @@ public struct EvaluationConfig: Codable, Sendable, Equatable, ValidatableConfig 
 
     public func validate(path: String) throws {
         try Require.that(griffinLimIterations >= 1 && griffinLimIterations <= 1000, key(path, "griffin_lim_iterations"), "must be in 1...1000")
-        try Require.that(scoreMaxSeconds > 0, key(path, "score_max_seconds"), "must be > 0")
+        try Require.that(scoreMaxSeconds > 0 && scoreMaxSeconds <= StageLimits.seconds, key(path, "score_max_seconds"),
+                         "must be in (0, \(Int(StageLimits.seconds))] s")
     }
 }
 
@@ -121,9 +124,18 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable, ValidatableConfig {
     }
 
     public func validate(path: String) throws {
-        try Require.that(!audioSeconds.isEmpty && audioSeconds.allSatisfy { $0 > 0 }, key(path, "audio_seconds"), "positive lengths")
-        try Require.that(repetitions >= 1, key(path, "repetitions"), "must be >= 1")
-        try Require.that(naiveSeconds > 0, key(path, "naive_seconds"), "must be > 0")
-        try Require.that(!teacherBatches.isEmpty && teacherBatches.allSatisfy { $0 >= 1 }, key(path, "teacher_batches"), "batch sizes >= 1")
+        try Require.that(!audioSeconds.isEmpty && audioSeconds.allSatisfy { $0 > 0 && $0 <= StageLimits.seconds }, key(path, "audio_seconds"),
+                         "positive lengths of at most \(Int(StageLimits.seconds)) s")
+        try Require.that(repetitions >= 1 && repetitions <= 100_000, key(path, "repetitions"), "must be in 1...100000")
+        try Require.that(naiveSeconds > 0 && naiveSeconds <= StageLimits.seconds, key(path, "naive_seconds"),
+                         "must be in (0, \(Int(StageLimits.seconds))] s")
+        try Require.that(!teacherBatches.isEmpty && teacherBatches.allSatisfy { $0 >= 1 && $0 <= 1024 }, key(path, "teacher_batches"),
+                         "batch sizes in 1...1024")
     }
+}
+
+/// Bounds shared by the stage configs.
+enum StageLimits {
+    /// The longest audio a stage is asked to synthesise, score or time: a day.
+    static let seconds = 86_400.0
 }

@@ -66,6 +66,12 @@ public enum SynthesizeStage {
             var clipped: [String: Int] = [:]
             func write(_ samples: [Float], _ sub: String) throws -> String {
                 let path = "\(sub)/\(u.id).wav"
+                // A NaN from a model is the model's fault: name it, not the WAV it would have gone to.
+                let nonFinite = samples.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+                if nonFinite > 0 {
+                    throw PipelineError.badInput("\(sub) synthesis of \(u.id) has \(nonFinite) NaN or infinite samples "
+                                                 + "(the \(sub) checkpoint's weights give non-finite outputs)")
+                }
                 let report = try Audio(samples: samples, sampleRate: rate).writeWAV(to: directory.appendingPathComponent(path))
                 clipped[sub] = report.clippedSampleCount
                 if let warning = report.warning { sink.line("synthesize: \(warning)") }

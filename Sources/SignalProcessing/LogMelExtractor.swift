@@ -30,6 +30,9 @@ public struct LogMelExtractor: Sendable {
         case .ln:
             for i in mel.values.indices { mel.values[i] = log(max(mel.values[i], floor)) }
         }
+        // Finite but huge samples overflow the power spectrum: never hand on inf/NaN features.
+        let nonFinite = mel.values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        if nonFinite > 0 { throw .nonFiniteFeatures(count: nonFinite) }
         return mel
     }
 }

@@ -7,6 +7,8 @@ public enum STFTError: Error, CustomStringConvertible, Equatable, Sendable {
     case signalTooShort(length: Int, minimum: Int, fftLength: Int, center: Bool)
     /// An output gradient whose shape is not the spectrogram's.
     case gradientShapeMismatch(expected: [Int], got: [Int])
+    /// Finite samples so large that their power overflows float32 (|x| near 1e19 and above).
+    case nonFiniteFeatures(count: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum STFTError: Error, CustomStringConvertible, Equatable, Sendable {
             return "signal of \(length) samples is too short for the STFT: \(why) needs at least \(minimum) samples"
         case let .gradientShapeMismatch(expected, got):
             return "STFT gradient has shape \(got), expected \(expected)"
+        case let .nonFiniteFeatures(count):
+            return "\(count) feature values are NaN or infinite (the samples are far outside [-1, 1] and their power overflows)"
         }
     }
 }

@@ -61,9 +61,11 @@ public struct TrainingSettings: Codable, Sendable, Equatable, ValidatableConfig 
     }
 
     public func validate(path: String) throws {
-        try Require.that(steps >= 1, key(path, "steps"), "must be >= 1")
+        try Require.that(steps >= 1 && steps <= 100_000_000, key(path, "steps"), "must be in 1...100000000")
         try Require.that(batchSize >= 1 && batchSize <= 1024, key(path, "batch_size"), "must be in 1...1024")
-        try Require.that(cropSamples >= 16, key(path, "crop_samples"), "must be >= 16")
+        // The upper bound (about 10 minutes at 16 kHz) only stops absurd values; whether a crop
+        // fits in memory is checked against the machine before the stage starts.
+        try Require.that(cropSamples >= 16 && cropSamples <= 10_000_000, key(path, "crop_samples"), "must be in 16...10000000")
         try schedule.validate(path: key(path, "schedule"))
         try adam.validate(path: key(path, "adam"))
         try Require.that(gradientClip >= 0 && gradientClip.isFinite, key(path, "gradient_clip"), "must be >= 0 (0 disables)")

@@ -93,8 +93,14 @@ struct BenchCommand: ParsableCommand {
         do {
             try o.validate()
         } catch {
-            throw ValidationError(String(describing: error))
+            throw CLIError(String(describing: error))
         }
+        // Lengths become sample counts: bound them before any Int conversion can trap.
+        for length in o.seconds { try OptionCheck.requireSeconds(length, "seconds") }
+        try OptionCheck.requireSeconds(naiveSeconds, "naive-seconds")
+        try OptionCheck.requireSeconds(teacherMaxSeconds, "teacher-max-seconds")
+        try OptionCheck.requireSeconds(teacherBatchSeconds, "teacher-batch-seconds")
+        if let threads { try OptionCheck.require(threads, "threads", in: 1...1024) }
         guard BenchmarkModels.presetNames.contains(preset) else {
             throw ValidationError("--preset must be one of \(BenchmarkModels.presetNames.joined(separator: ", ")), got '\(preset)'")
         }

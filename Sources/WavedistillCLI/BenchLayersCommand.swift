@@ -34,8 +34,8 @@ struct BenchLayersCommand: ParsableCommand {
     var quick = false
 
     func validate() throws {
-        guard reps >= 1 else { throw ValidationError("--reps must be at least 1, got \(reps)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        try OptionCheck.require(reps, "reps", in: 1...100_000)
+        if let threads { try OptionCheck.require(threads, "threads", in: 1...1024) }
     }
 
     struct Shape {

@@ -52,6 +52,16 @@ enum CLISupport {
         if let warning = report.warning { warn(warning) }
     }
 
+    /// This process's command line as a shell command (`wavedistill run p.yaml --exp-dir 'my exp'`):
+    /// re-running it resumes an interrupted run.
+    static func sameCommand() -> String {
+        let words = CommandLine.arguments.dropFirst().map { word -> String in
+            let safe = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
+            return safe ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+        return (["wavedistill"] + words).joined(separator: " ")
+    }
+
     /// A file URL for a command-line path (relative paths resolve against the working directory).
     static func fileURL(_ path: String) -> URL {
         URL(fileURLWithPath: path)

@@ -20,6 +20,7 @@ struct StageOptions: ParsableArguments {
 
     /// Runs one stage with the runner's bookkeeping (skip, resume, invalidate, log).
     func run(_ stage: Stage) throws {
+        InterruptReport.install(resumeCommand: CLISupport.sameCommand())
         try CLISupport.reportingErrors {
             var runner = PipelineRunner(experiment: try experiment())
             runner.force = force
@@ -52,6 +53,7 @@ struct RunCommand: ParsableCommand {
     var experimentDirectory: String?
 
     func run() throws {
+        InterruptReport.install(resumeCommand: CLISupport.sameCommand())
         try CLISupport.reportingErrors {
             let range = try PipelineRunner.stageRange(start: stage, stop: stopStage)
             let config = try PipelineConfig.load(CLISupport.fileURL(pipeline))

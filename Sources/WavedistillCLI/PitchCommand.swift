@@ -51,6 +51,10 @@ struct PitchCommand: ParsableCommand {
     func validate() throws {
         if fromMel && reference != nil { throw ValidationError("--from-mel compares against the file itself: drop --reference") }
         if json && frames { throw ValidationError("--frames and --json cannot be combined") }
+        try OptionCheck.require(sampleRate, "sample-rate", in: 1000...384_000)
+        if let hop { try OptionCheck.require(hop, "hop", in: 1...65_536) }
+        try OptionCheck.require(minHz, "min-hz", in: 1...Double(sampleRate) / 2)
+        try OptionCheck.require(maxHz, "max-hz", in: 1...Double(sampleRate) / 2)
     }
 
     func run() throws {

@@ -65,8 +65,9 @@ struct SynthesizeCommand: ParsableCommand {
         guard checkpoint != nil else { throw ValidationError("give --checkpoint (or --config for the pipeline stage)") }
         guard (input == nil) != (mel == nil) else { throw ValidationError("give exactly one of --input and --mel") }
         guard out != nil else { throw ValidationError("give --out OUT.wav") }
-        guard temperature >= 0 && temperature <= 2 else { throw ValidationError("--temperature must be in [0, 2]") }
-        guard chunkSamples >= 256 else { throw ValidationError("--chunk-samples must be >= 256") }
+        try OptionCheck.require(Double(temperature), "temperature", in: 0...2)
+        try OptionCheck.require(chunkSamples, "chunk-samples", in: 256...(1 << 30))
+        if let maxSeconds { try OptionCheck.requireSeconds(maxSeconds, "max-seconds") }
     }
 
     func run() throws {
@@ -103,6 +104,12 @@ struct SynthesizeCommand: ParsableCommand {
             default:
                 throw CLIError("\(checkpoint): not a wavedistill teacher or student checkpoint (format \(format))")
             }
+            // A NaN here comes from the checkpoint (the conditioning was checked finite), not from
+            // the output file: say so, and write nothing.
+            let nonFinite = samples.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            if nonFinite > 0 {
+                throw CLIError("\(checkpoint): the model produced \(nonFinite) NaN or infinite samples (its weights give non-finite outputs); \(out) was not written")
+            }
             let seconds = Date().timeIntervalSince(started)
             let report = try Audio(samples: samples, sampleRate: rate)
                 .writeWAV(to: CLISupport.fileURL(out), encoding: floatOutput ? .float32 : .pcm16)
@@ -117,7 +124,12 @@ struct SynthesizeCommand: ParsableCommand {
         var values: [Float], frames: Int
         if let input {
             let audio = try Audio(contentsOf: CLISupport.fileURL(input), sampleRate: features.sampleRate)
-            let spec = try LogMelExtractor(config: features).features(of: audio.samples)
+            let spec: Spectrogram
+            do {
+                spec = try LogMelExtractor(config: features).features(of: audio.samples)
+            } catch {
+                throw CLIError("\(input): \(error)")
+            }
             (values, frames) = (spec.values, spec.frameCount)
         } else if let mel {
             let array = try NPY.read(from: CLISupport.fileURL(mel))

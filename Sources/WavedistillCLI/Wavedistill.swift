@@ -29,6 +29,23 @@ struct Wavedistill: ParsableCommand {
     /// Sets the process's heap policy (`HeapPolicy`), then parses and runs the command.
     static func main() {
         HeapPolicy.keepFreedMemoryForReuse()
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let bad = shortOptionGroup(in: arguments) {
+            exit(withError: CLIError("unknown option '\(bad)' (a file whose name starts with '-' goes after '--', or as ./\(bad))"))
+        }
+        main(arguments)
+    }
+
+    /// The first argument (before `--`) that ArgumentParser would split into single-letter flags:
+    /// `-dash.wav` contains `h`, so it printed the help and exited 0 with nothing done. The only
+    /// short option is `-h`, and negative numbers (`-1`, `-0.5`) are values, not flags.
+    static func shortOptionGroup(in arguments: [String]) -> String? {
+        for argument in arguments {
+            if argument == "--" { return nil }
+            guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument != "-h", argument != "-" else { continue }
+            if Double(argument) != nil { continue }
+            return argument
+        }
+        return nil
     }
 }

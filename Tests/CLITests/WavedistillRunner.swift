@@ -74,7 +74,8 @@ struct WavedistillRunner {
     private static func checkFresh(_ executable: URL) throws {
         guard let built = modificationDate(executable) else { return }
         let binDirectory = executable.deletingLastPathComponent()
-        for module in ["WavedistillCLI", "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "PitchTracking", "Plotting"] {
+        for module in ["WavedistillCLI", "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "PitchTracking", "Plotting",
+                       "Pipeline", "Optimization", "Training"] {
             let directory = binDirectory.appendingPathComponent("\(module).build")
             let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
             for name in files where name.hasSuffix(".o") {
