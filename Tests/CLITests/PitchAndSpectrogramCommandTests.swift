@@ -50,9 +50,12 @@ import Testing
         #expect(object["path"] as? String == "high.wav" && object["reference"] as? String == "low.wav")
         let voicing = try #require(object["voicing"] as? [String: Any])
         #expect(Set(voicing.keys) == ["vde_percent", "f0_rmse_cents", "voiced_percent", "reference_voiced_percent",
-                                      "frames_voiced_in_both", "frames"])
+                                      "gross_pitch_error_percent", "fine_f0_rmse_cents", "frames_voiced_in_both", "frames"])
         let rmse = try #require(voicing["f0_rmse_cents"] as? Double)
         #expect(abs(rmse - 1200) < 5, "RMSE \(rmse)")
+        // Every frame an octave off: all gross errors, no fine RMSE.
+        #expect(try #require(voicing["gross_pitch_error_percent"] as? Double) == 100)
+        #expect(voicing["fine_f0_rmse_cents"] is NSNull)
         #expect(try #require(voicing["vde_percent"] as? Double) < 5)
     }
 
