@@ -141,10 +141,11 @@ final class SoundFile {
     /// 16-bit value v reads as exactly v / 32768. `decoderError` is libsndfile's complaint, if the
     /// decoder stopped on one (the caller decides whether a shortfall is a truncation).
     func readAllInterleaved() -> (samples: [Float], decoderError: String?) {
-        let chunkFrames = 1 << 15
+        // Both sized by samples, not frames: a header may claim 1024 channels.
+        let chunkFrames = max(1, (1 << 16) / channelCount)
         let limit = declaredFrameCount ?? Int.max
         var samples: [Float] = []
-        samples.reserveCapacity(min(limit, 1 << 22) * channelCount)
+        samples.reserveCapacity(min(limit, (1 << 22) / channelCount) * channelCount)
         var chunk = [Float](repeating: 0, count: chunkFrames * channelCount)
         var framesRead = 0
         while framesRead < limit {

@@ -18,7 +18,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
                 ["teacher", "student"].first { format.hasPrefix("wavedistill.\($0).") }
             }
             if let have = kind(found), let want = kind(expected) {
-                return "\(file): this is a \(have) checkpoint (format \(found)); a \(want) checkpoint is needed here"
+                return "\(file): this is a \(have) checkpoint, a \(want) checkpoint is needed here: format is '\(found)', expected '\(expected)'"
             }
             return "\(file): checkpoint format is '\(found)', expected '\(expected)'"
         case let .invalidMetadata(file, key, value, reason):

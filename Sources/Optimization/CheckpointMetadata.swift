@@ -82,7 +82,8 @@ public struct CheckpointMetadata: Sendable, Equatable {
         // A student's config under a teacher's format tag (an edited or mislabelled file): say what
         // it is rather than "unknown key 'flows'" from the teacher's config decoder.
         if expected.contains(".teacher."), modelConfig.contains("\"flows\"") {
-            throw .formatMismatch(file: file, expected: expected, found: "wavedistill.student.v1 (its model_config has the student key 'flows')")
+            throw .invalidMetadata(file: file, key: "model_config", value: Self.excerpt(modelConfig),
+                                   reason: "this is a student checkpoint's config (it has the student key 'flows') under the format tag \(format)")
         }
     }
 }
