@@ -30,3 +30,16 @@ extension FeatureConfig: ValidatableConfig {
     /// Validates a top-level config (keys without a prefix).
     public func validate() throws { try validate(path: "") }
 }
+
+extension FeatureConfig {
+    /// The feature config a mel-derived model part (a predictor, a pitch estimate) is built from:
+    /// `features` itself when it describes this model's mel (`melBands` bands, `hop`), else an
+    /// error at the part's key `path`.
+    public static func required(_ features: FeatureConfig?, melBands: Int, hop: Int, path: String) throws -> FeatureConfig {
+        guard let features, features.melBandCount == melBands, features.hopLength == hop else {
+            throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from (n_mels \(melBands), hop \(hop))"),
+                              path: path)
+        }
+        return features
+    }
+}

@@ -59,22 +59,12 @@ public struct IAFStudent {
         try config.upsampler.validate(path: "student.model.upsampler", hop: hop)
         try Require.positive(conditionChannels, "conditionChannels")
         if let lpc = config.linearPrediction {
-            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
-                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
-                                              + "(n_mels \(conditionChannels), hop \(hop))"),
-                                  path: "student.model.linear_prediction")
-            }
-            predictor = try MelLinearPredictor(features: features, config: lpc)
+            predictor = try MelLinearPredictor(features: .required(features, melBands: conditionChannels, hop: hop, path: "student.model.linear_prediction"), config: lpc)
         } else {
             predictor = nil
         }
         if let sourceConfig = config.harmonicSource {
-            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
-                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
-                                              + "(n_mels \(conditionChannels), hop \(hop))"),
-                                  path: "student.model.harmonic_source")
-            }
-            source = try HarmonicSourceStep(features: features, config: sourceConfig, base: config.base)
+            source = try HarmonicSourceStep(features: .required(features, melBands: conditionChannels, hop: hop, path: "student.model.harmonic_source"), config: sourceConfig, base: config.base)
         } else {
             source = nil
         }

@@ -72,22 +72,12 @@ public struct WaveNet {
         self.hop = hop
         distribution = try config.head.makeDistribution()
         if let lpc = config.linearPrediction {
-            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
-                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
-                                              + "(n_mels \(conditionChannels), hop \(hop))"),
-                                  path: "teacher.model.linear_prediction")
-            }
-            predictor = try MelLinearPredictor(features: features, config: lpc)
+            predictor = try MelLinearPredictor(features: .required(features, melBands: conditionChannels, hop: hop, path: "teacher.model.linear_prediction"), config: lpc)
         } else {
             predictor = nil
         }
         if let lagConfig = config.pitchLag {
-            guard let features, features.melBandCount == conditionChannels, features.hopLength == hop else {
-                throw ConfigError(.outOfRange(requirement: "needs the feature config the mel comes from "
-                                              + "(n_mels \(conditionChannels), hop \(hop))"),
-                                  path: "teacher.model.pitch_lag")
-            }
-            pitchEstimator = try MelPitchEstimator(features: features, config: lagConfig)
+            pitchEstimator = try MelPitchEstimator(features: .required(features, melBands: conditionChannels, hop: hop, path: "teacher.model.pitch_lag"), config: lagConfig)
         } else {
             pitchEstimator = nil
         }

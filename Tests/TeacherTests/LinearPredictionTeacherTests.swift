@@ -17,14 +17,6 @@ private func lpcTeacher(head: OutputHeadConfig.Kind = .mol, seed: UInt64 = 1) th
     return try WaveNet(config: config, conditionChannels: 3, hop: 4, seed: seed, features: tinyFeatures)
 }
 
-private let tinyFeatures: FeatureConfig = {
-    var f = FeatureConfig()
-    f.fftLength = 32
-    f.windowLength = 32
-    f.hopLength = 4
-    f.melBandCount = 3
-    return f
-}()
 
 private func randomCase(batch: Int, length: Int, seed: UInt64 = 2) -> (x: Tensor, mel: Tensor) {
     var rng = Philox(seed: seed)
@@ -35,17 +27,6 @@ private func randomCase(batch: Int, length: Int, seed: UInt64 = 2) -> (x: Tensor
     return (x, mel)
 }
 
-/// A mel whose frames repeat one random spectrum per item: the predictor is then one stable
-/// filter (Levinson), so sampled waveforms stay in range (a filter switched every 4 samples
-/// among random spectra need not be stable).
-private func steadyMel(batch: Int, length: Int, seed: UInt64) -> Tensor {
-    var rng = Philox(seed: seed)
-    let frames = length / 4 + 1
-    let spectra = rng.normals(batch * 3, scale: 0.3).map { $0 - 3.5 }
-    return Tensor(shape: [batch, frames, 3], scalars: (0..<(batch * frames * 3)).map { i in
-        spectra[(i / (frames * 3)) * 3 + i % 3]
-    })
-}
 
 @Suite struct LinearPredictionTeacherTests {
     /// θ_t must not see x_t; with the predictor it sees x_{t-1} ... x_{t-max(R-1, taps)}.

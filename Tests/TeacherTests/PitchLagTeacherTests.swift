@@ -9,16 +9,8 @@ import Tensors
 import Testing
 @testable import Teacher
 
-/// Tiny features (3 mel bands, hop 4) and lag tracks made by hand: the tests probe the lagged
-/// input's plumbing, independent of the pitch estimator (tested in HarmonicSourceTests).
-private let tinyFeatures: FeatureConfig = {
-    var f = FeatureConfig()
-    f.fftLength = 32
-    f.windowLength = 32
-    f.hopLength = 4
-    f.melBandCount = 3
-    return f
-}()
+// Tiny features (`tinyFeatures`, 3 mel bands, hop 4) and lag tracks made by hand: the tests probe
+// the lagged input's plumbing, independent of the pitch estimator (tested in HarmonicSourceTests).
 
 private func lagTeacher(linearPrediction: Bool, head: OutputHeadConfig.Kind = .mol, seed: UInt64 = 1) throws -> WaveNet {
     var config = WaveNetConfig.preset(.tiny)
@@ -29,21 +21,12 @@ private func lagTeacher(linearPrediction: Bool, head: OutputHeadConfig.Kind = .m
     return try WaveNet(config: config, conditionChannels: 3, hop: 4, seed: seed, features: tinyFeatures)
 }
 
-/// Lags of 9.25 samples (beyond the tiny teacher's receptive field of 5), unvoiced (0) in the
+/// Lags of 9.25 samples (beyond the tiny teacher's receptive field of 8), unvoiced (0) in the
 /// first `unvoiced` samples, per item 9.25 + item.
 private func lagTracks(batch: Int, length: Int, unvoiced: Int = 6) -> [PitchLagTrack] {
     (0..<batch).map { b in PitchLagTrack(lags: (0..<length).map { $0 < unvoiced ? 0 : 9.25 + Float(b) }) }
 }
 
-/// A mel whose frames repeat one spectrum per item (a stable predictor while sampling).
-private func steadyMel(batch: Int, length: Int, seed: UInt64) -> Tensor {
-    var rng = Philox(seed: seed)
-    let frames = length / 4 + 1
-    let spectra = rng.normals(batch * 3, scale: 0.3).map { $0 - 3.5 }
-    return Tensor(shape: [batch, frames, 3], scalars: (0..<(batch * frames * 3)).map { i in
-        spectra[(i / (frames * 3)) * 3 + i % 3]
-    })
-}
 
 @Suite struct PitchLagTrackTests {
     /// x~_t interpolates between x[t - m] and x[t - m - 1]; 0 where unvoiced or before the start.
@@ -102,7 +85,7 @@ private func steadyMel(batch: Int, length: Int, seed: UInt64) -> Tensor {
         let p = net.parameterCount
         let changed = (0..<length).filter { t in (0..<p).contains { a.scalars[t * p + $0] != b.scalars[t * p + $0] } }
         #expect(changed.allSatisfy { $0 > t0 }, "changed at \(changed)")
-        // x[12] is x~ at t = 21 (lag 9.25: 0.75 x[t-9] + 0.25 x[t-10]) and t = 22, beyond t0 + R - 1 = 16.
+        // x[12] is x~ at t = 21 (lag 9.25: 0.75 x[t-9] + 0.25 x[t-10]) and t = 22, beyond t0 + R - 1 = 19.
         #expect(changed.contains(21) && changed.contains(22), "changed at \(changed)")
     }
 
