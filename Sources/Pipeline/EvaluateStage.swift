@@ -5,6 +5,7 @@ import Evaluation
 import FileFormats
 import Foundation
 import PitchTracking
+import Randomness
 import SignalProcessing
 import Student
 import Teacher
@@ -35,12 +36,15 @@ public enum EvaluateStage {
         /// The parameter-free predictors' NLLs on the same span (`PredictorLadder`), bits/sample.
         public var nllLadderBitsPerSample: [String: Double]
         public var studentKLNatsPerSample: Double
+        /// Is the teacher's sampler what it scores? (`SelfConsistency` of a fresh sample.)
+        public var teacherSelfConsistency: SelfConsistency
         public var systems: [String: Quality]
         enum CodingKeys: String, CodingKey {
             case id, systems
             case nllLadderBitsPerSample = "nll_ladder_bits_per_sample"
             case teacherNLLBitsPerSample = "teacher_nll_bits_per_sample"
             case studentKLNatsPerSample = "student_kl_nats_per_sample"
+            case teacherSelfConsistency = "teacher_self_consistency"
         }
     }
 
@@ -52,6 +56,8 @@ public enum EvaluateStage {
         /// is below, or "none".
         public var teacherPassesRung: String
         public var studentKLNatsPerSample: Double
+        /// The utterances' self-consistency checks pooled (`pooledSelfConsistency`).
+        public var teacherSelfConsistency: SelfConsistency?
         public var teacher: Quality?
         public var student: Quality
         public var griffinLim: Quality
@@ -66,9 +72,14 @@ public enum EvaluateStage {
             case nllLadderBitsPerSample = "nll_ladder_bits_per_sample"
             case teacherPassesRung = "teacher_passes_rung"
             case studentKLNatsPerSample = "student_kl_nats_per_sample"
+            case teacherSelfConsistency = "teacher_self_consistency"
             case perUtterance = "per_utterance"
         }
     }
+
+    /// Samples the teacher draws for its self-consistency check, per utterance: enough steps for
+    /// a standard error of a few hundredths of a bit, few enough to cost a second.
+    static let selfConsistencySeconds = 0.5
 
     public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
         let config = experiment.config
@@ -100,6 +111,15 @@ public enum EvaluateStage {
                                               spectralLosses: [], training: [u], validation: [u], batchSize: 1,
                                               cropSamples: features.hopLength, validationSamples: maxSamples)
             let kl = try klTask.validate()["kl"] ?? .nan
+            // A fresh teacher sample under the same mel, scored by the same model (in memory: a
+            // 16-bit WAV would move the samples off the head's bins).
+            let span = min(n, Int(Self.selfConsistencySeconds * Double(features.sampleRate)))
+            let spanMel = Tensor(shape: [1, span / features.hopLength + 1, u.melBands],
+                                 scalars: Array(u.mel[0..<((span / features.hopLength + 1) * u.melBands)]))
+            var rng = Philox(seed: config.synthesis.seed, stream: 0x5E1F)
+            let drawn = teacher.sample(mel: spanMel, length: span, rng: &rng)
+            let consistency = teacher.selfConsistency(sampled: Tensor(shape: [1, span, 1], scalars: drawn.scalars),
+                                                      mel: spanMel, rng: &rng)
 
             let reference = try Audio(contentsOf: synthesisDir.appendingPathComponent(record.reference)).samples
             var systems: [String: Quality] = [:]
@@ -114,7 +134,8 @@ public enum EvaluateStage {
                                         voicing: try pitchTracker.compare(reference: Array(reference[0..<m]), synthesized: Array(audio[0..<m])))
             }
             perUtterance.append(UtteranceResult(id: u.id, teacherNLLBitsPerSample: nll / log(2),
-                                               nllLadderBitsPerSample: rungs, studentKLNatsPerSample: kl, systems: systems))
+                                               nllLadderBitsPerSample: rungs, studentKLNatsPerSample: kl,
+                                               teacherSelfConsistency: consistency, systems: systems))
             let summary = systems.sorted { $0.key < $1.key }.map {
                 String(format: "%@ LSD %.2f dB MCD %.2f dB", $0.key, $0.value.lsdDB, $0.value.mcdDB) + voicingSummary($0.value.voicing)
             }
@@ -131,6 +152,13 @@ public enum EvaluateStage {
             quality(name).map { name + voicingSummary($0.voicing) }
         }
         sink.line("evaluate: voicing over all utterances (pooled frames): " + pooled.joined(separator: "; "))
+        let consistency = Self.pooledSelfConsistency(perUtterance.map(\.teacherSelfConsistency))
+        if let c = consistency {
+            sink.line(String(format: "evaluate: teacher self-consistency: its samples score %.3f bits/sample, the entropy along them "
+                             + "is %.3f (difference %.3f +- %.3f bits: %@)", c.samplesNLLBitsPerSample, c.entropyBitsPerSample,
+                             c.differenceBits, c.standardErrorBits,
+                             c.consistent() ? "the sampler draws what the model scores" : "NOT consistent: the sampler and the model disagree"))
+        }
         let bits = mean(perUtterance.map(\.teacherNLLBitsPerSample))
         var meanLadder: [String: Double] = [:]
         for rung in PredictorLadder.rungs {
@@ -142,13 +170,24 @@ public enum EvaluateStage {
         let result = Result(teacherNLLBitsPerSample: bits, teacherNLLNatsPerSample: bits * log(2),
                             nllLadderBitsPerSample: meanLadder, teacherPassesRung: passes,
                             studentKLNatsPerSample: mean(perUtterance.map(\.studentKLNatsPerSample)),
-                            teacher: quality("teacher"), student: quality("student") ?? Quality(lsdDB: .nan, mcdDB: .nan),
+                            teacherSelfConsistency: consistency, teacher: quality("teacher"), student: quality("student") ?? Quality(lsdDB: .nan, mcdDB: .nan),
                             griffinLim: quality("griffin_lim") ?? Quality(lsdDB: .nan, mcdDB: .nan),
                             randomPhase: quality("random_phase"), perUtterance: perUtterance)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(encoder.encode(result), to: directory.appendingPathComponent(resultFile))
+    }
+
+    /// The utterances' checks as one: equal spans, so the means of the NLLs, entropies and
+    /// differences, and the standard error of the mean difference sqrt(sum se_i^2) / k.
+    static func pooledSelfConsistency(_ checks: [SelfConsistency]) -> SelfConsistency? {
+        guard !checks.isEmpty else { return nil }
+        let k = Double(checks.count)
+        func mean(_ f: (SelfConsistency) -> Double) -> Double { checks.reduce(0) { $0 + f($1) } / k }
+        return SelfConsistency(samplesNLLBitsPerSample: mean(\.samplesNLLBitsPerSample), entropyBitsPerSample: mean(\.entropyBitsPerSample),
+                               differenceBits: mean(\.differenceBits),
+                               standardErrorBits: checks.reduce(0) { $0 + $1.standardErrorBits * $1.standardErrorBits }.squareRoot() / k)
     }
 
     /// "previous_sample 12.08, mel_gain 10.37, ..." in ladder order.

@@ -22,6 +22,13 @@ public struct SelfConsistency: Sendable, Codable {
     public var differenceBits: Double
     public var standardErrorBits: Double
 
+    public init(samplesNLLBitsPerSample: Double, entropyBitsPerSample: Double, differenceBits: Double, standardErrorBits: Double) {
+        self.samplesNLLBitsPerSample = samplesNLLBitsPerSample
+        self.entropyBitsPerSample = entropyBitsPerSample
+        self.differenceBits = differenceBits
+        self.standardErrorBits = standardErrorBits
+    }
+
     enum CodingKeys: String, CodingKey {
         case samplesNLLBitsPerSample = "samples_nll_bits_per_sample"
         case entropyBitsPerSample = "entropy_bits_per_sample"

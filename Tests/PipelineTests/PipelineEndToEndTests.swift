@@ -49,6 +49,11 @@ import Testing
             #expect(vde.map { $0 >= 0 && $0 <= 100 } == true && (voicing?["frames"] as? Int ?? 0) > 0, "eval.json \(system) voicing")
         }
         #expect((evalObject["per_utterance"] as? [Any])?.count == 1)
+        // The teacher's sampler draws what it scores: its samples' NLL is the entropy along them.
+        let consistency = try #require(evalObject["teacher_self_consistency"] as? [String: Any])
+        let difference = try #require(consistency["difference_bits"] as? Double)
+        let standardError = try #require(consistency["standard_error_bits"] as? Double)
+        #expect(standardError > 0 && abs(difference) <= 4 * standardError, "\(consistency)")
         let bench = try #require(summary.bench)
         let benchObject = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(bench))) as? [String: Any])
         #expect(benchObject["ratios"] != nil && benchObject["machine"] != nil && benchObject["results"] != nil)
