@@ -110,7 +110,7 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
 
         // MARK: Application
-        .target(name: "Pipeline", dependencies: ["Distillation", "Teacher", "Student", "SpectralLosses", "Evaluation", "PitchTracking",
+        .target(name: "Pipeline", dependencies: ["Distillation", "Teacher", "Student", "SpectralLosses", "Evaluation", "PitchTracking", "HarmonicSource",
                                                  "Benchmarks", "Training", "Corpus", "AudioIO", "SignalProcessing",
                                                  "FileFormats", "Configuration", "Tensors", "Randomness"]),
         .target(name: "Benchmarks", dependencies: ["Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing",

@@ -96,7 +96,7 @@ public enum EvaluateStage {
         let ladder = try PredictorLadder(features: features, logScaleMin: teacher.config.head.logScaleMin)
         let pitchTracker = try PitchTracker(sampleRate: features.sampleRate)
         var perUtterance: [UtteranceResult] = []
-        for u in utterances {
+        for (index, u) in utterances.enumerated() {
             guard let record = records.first(where: { $0.id == u.id }) else { continue }
             // Teacher NLL and student KL on the same span.
             let n = min(u.samples.count, maxSamples) / features.hopLength * features.hopLength
@@ -116,7 +116,10 @@ public enum EvaluateStage {
             let span = min(n, Int(Self.selfConsistencySeconds * Double(features.sampleRate)))
             let spanMel = Tensor(shape: [1, span / features.hopLength + 1, u.melBands],
                                  scalars: Array(u.mel[0..<((span / features.hopLength + 1) * u.melBands)]))
-            var rng = Philox(seed: config.synthesis.seed, stream: 0x5E1F)
+            // One stream per utterance: with one stream for all, the quiet starts of the utterances
+            // draw nearly the same samples from the same numbers, the utterances' checks are not
+            // independent, and the pooled standard error (which assumes they are) is ~sqrt(k) too small.
+            var rng = Philox(seed: config.synthesis.seed, stream: 0x5E1F_0000 + UInt64(index))
             let drawn = teacher.sample(mel: spanMel, length: span, rng: &rng)
             let consistency = teacher.selfConsistency(sampled: Tensor(shape: [1, span, 1], scalars: drawn.scalars),
                                                       mel: spanMel, rng: &rng)
