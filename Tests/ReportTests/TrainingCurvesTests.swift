@@ -69,5 +69,6 @@ import Testing
     @Test func ticksAreRound() {
         #expect(TrainingCurves.ticks(low: 0, high: 450) == [0, 200, 400])
         #expect(TrainingCurves.ticks(low: 0.95, high: 2.05) == [1, 1.5, 2])
+        #expect([80000, 25000, 1500, 0.0008, -4.5].map(TrainingCurves.label) == ["80k", "25k", "1500", "0.0008", "-4.5"])
     }
 }

@@ -185,8 +185,10 @@ struct TrainingCurves {
         return values
     }
 
-    /// A tick label: up to 4 significant digits.
-    static func label(_ value: Double) -> String { String(format: "%.4g", value) }
+    /// A tick label: up to 4 significant digits; 10000 and more in thousands ("80k", not "8e+04").
+    static func label(_ value: Double) -> String {
+        abs(value) >= 10000 ? String(format: "%gk", (value / 1000 * 10).rounded() / 10) : String(format: "%.4g", value)
+    }
 
     /// One chart as an `<svg>` element; `warnings` with a step are drawn as vertical lines.
     static func svg(_ chart: Chart, warnings: [Warning], lastStep: Int) -> String {
@@ -206,12 +208,23 @@ struct TrainingCurves {
         parts.append(Markup.element("title", [], Markup.escape(chart.title)))
         parts.append(Markup.void("rect", [("x", "0"), ("y", "0"), ("width", f(width)), ("height", f(height)), ("fill", "#ffffff")]))
         parts.append(Markup.element("text", [("x", f(left)), ("y", "16"), ("class", "chart-title")], Markup.escape(chart.title)))
-        // Legend: right-aligned after the title, one coloured name per series.
-        var legendX = width - right
-        for series in chart.series.reversed() {
-            parts.append(Markup.element("text", [("x", f(legendX)), ("y", "16"), ("text-anchor", "end"), ("fill", series.colour),
-                                                 ("class", "legend")], Markup.escape(series.name)))
-            legendX -= Double(series.name.count) * 6.5 + 10
+        // Legend: one coloured name per series, right-aligned beside the title when it fits there
+        // (about 7 px per title character, 6.5 per legend character), else along the bottom left.
+        let legendWidth = chart.series.reduce(0.0) { $0 + Double($1.name.count) * 6.5 + 10 }
+        if left + Double(chart.title.count) * 7 + 10 + legendWidth <= width - right {
+            var legendX = width - right
+            for series in chart.series.reversed() {
+                parts.append(Markup.element("text", [("x", f(legendX)), ("y", "16"), ("text-anchor", "end"), ("fill", series.colour),
+                                                     ("class", "legend")], Markup.escape(series.name)))
+                legendX -= Double(series.name.count) * 6.5 + 10
+            }
+        } else {
+            var legendX = 6.0
+            for series in chart.series {
+                parts.append(Markup.element("text", [("x", f(legendX)), ("y", f(height - 4)), ("fill", series.colour), ("class", "legend")],
+                                            Markup.escape(series.name)))
+                legendX += Double(series.name.count) * 6.5 + 10
+            }
         }
         for tick in ticks(low: low, high: high) {
             parts.append(Markup.void("line", [("x1", f(left)), ("x2", f(width - right)), ("y1", f(y(tick))), ("y2", f(y(tick))),
