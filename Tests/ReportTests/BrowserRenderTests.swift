@@ -15,7 +15,7 @@ import Testing
     static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
     static let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
-    static let width = 1200, height = 1500
+    static let width = 1024, height = 1280
 
     /// Runs the browser with `arguments`, returning standard output; fails after `timeout` s.
     static func browser(_ arguments: [String], profile: URL, timeout: TimeInterval = 120) throws -> String {
