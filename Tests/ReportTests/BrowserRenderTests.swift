@@ -84,6 +84,14 @@ import Testing
         #expect(colours.count > 100, "\(colours.count) distinct colours: a blank page?")
         #expect(Double(inked) / Double(sampled) > 0.03, "\(inked) of \(sampled) sampled pixels inked")
         #expect(purple > 2000, "\(purple) magma-purple pixels: no spectrogram on the first screen")
+        // The page's mark can say no: with its figure deleted, the same page reports a broken image.
+        let damaged = try DebugRun.copy()
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        try FileManager.default.removeItem(at: damaged.appendingPathComponent("report/ru_0025.png"))
+        let brokenDOM = try Self.browser(["--virtual-time-budget=10000", "--dump-dom", damaged.appendingPathComponent(ExperimentReport.fileName).absoluteString],
+                                         profile: scratch.appendingPathComponent("profile-broken"))
+        #expect(brokenDOM.contains("data-images=\"broken\"") && brokenDOM.contains("data-broken-images=\"1\""),
+                "a missing figure went unnoticed: \(brokenDOM.components(separatedBy: "<body").dropFirst().first?.prefix(200) ?? "no body")")
         if let keep = ProcessInfo.processInfo.environment["WAVEDISTILL_REPORT_SCREENSHOT"] {
             let destination = URL(fileURLWithPath: keep)
             try? FileManager.default.removeItem(at: destination)

@@ -66,6 +66,27 @@ import Testing
         #expect(svg.contains("step 20: student power is 12.0 dB below"))
     }
 
+    /// One huge first value does not flatten the rest: the axis spans the bulk, the outlier sits
+    /// on the top edge, and the title says so; a series without outliers keeps its full range.
+    @Test func outliersAreClippedToTheEdge() throws {
+        let steps = (1...40).map(Double.init)
+        let spiky = TrainingCurves.Chart(title: "kl", series: [TrainingCurves.Series(
+            name: "train", colour: "#000000", dots: false, points: steps.map { ($0, $0 == 1 ? 400 : 1 + 0.01 * $0) })])
+        let svg = TrainingCurves.svg(spiky, warnings: [], lastStep: 40)
+        #expect(svg.contains("kl (y clipped)"))
+        let document = try XMLDocument(xmlString: svg, options: [])
+        let points = try #require(try document.nodes(forXPath: "//*[local-name()='polyline']/@points").first?.stringValue)
+        let ys = points.split(separator: " ").compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
+        #expect(ys.count == 40)
+        #expect(abs(ys[0] - TrainingCurves.top) < 0.1, "the outlier at y \(ys[0])")
+        // The bulk (1.02 ... 1.40) spans most of the plot's height instead of 0.1 % of it.
+        let bulk = ys.dropFirst()
+        #expect(bulk.max()! - bulk.min()! > 0.5 * (TrainingCurves.height - TrainingCurves.top - TrainingCurves.bottom))
+        let smooth = TrainingCurves.Chart(title: "loss", series: [TrainingCurves.Series(
+            name: "train", colour: "#000000", dots: false, points: steps.map { ($0, 3 - 0.05 * $0) })])
+        #expect(!TrainingCurves.svg(smooth, warnings: [], lastStep: 40).contains("clipped"))
+    }
+
     @Test func ticksAreRound() {
         #expect(TrainingCurves.ticks(low: 0, high: 450) == [0, 200, 400])
         #expect(TrainingCurves.ticks(low: 0.95, high: 2.05) == [1, 1.5, 2])

@@ -192,8 +192,21 @@ struct TrainingCurves {
 
     /// One chart as an `<svg>` element; `warnings` with a step are drawn as vertical lines.
     static func svg(_ chart: Chart, warnings: [Warning], lastStep: Int) -> String {
-        let values = chart.series.flatMap { $0.points.map(\.value) }.filter(\.isFinite)
-        var low = values.min() ?? 0, high = values.max() ?? 1
+        let values = chart.series.flatMap { $0.points.map(\.value) }.filter(\.isFinite).sorted()
+        var low = values.first ?? 0, high = values.last ?? 1
+        // A first step's KL of 400 would flatten a curve that settles near 1: when the full range
+        // is more than 5 times that of the middle 90 % of the points, the axis spans the middle
+        // (widened by half its spread) and the outliers sit on the edge, as the title says.
+        var clipped = false
+        if values.count >= 20 {
+            let middleLow = values[Int(Double(values.count - 1) * 0.05)], middleHigh = values[Int(Double(values.count - 1) * 0.95)]
+            let spread = middleHigh - middleLow
+            if spread > 0 && high - low > 5 * spread {
+                low = max(low, middleLow - spread / 2)
+                high = min(high, middleHigh + spread / 2)
+                clipped = true
+            }
+        }
         if high - low <= 1e-12 * max(1, abs(high)) { low -= max(1e-3, abs(low) * 0.1); high += max(1e-3, abs(high) * 0.1) }
         let pad = (high - low) * 0.05
         low -= pad
@@ -201,17 +214,18 @@ struct TrainingCurves {
         let maxStep = Double(max(1, lastStep))
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         func x(_ step: Double) -> Double { left + step / maxStep * plotWidth }
-        func y(_ value: Double) -> Double { top + (1 - (value - low) / (high - low)) * plotHeight }
+        func y(_ value: Double) -> Double { top + (1 - (min(max(value, low), high) - low) / (high - low)) * plotHeight }
+        let title = chart.title + (clipped ? " (y clipped)" : "")
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
         var parts: [String] = []
         parts.append(Markup.element("title", [], Markup.escape(chart.title)))
         parts.append(Markup.void("rect", [("x", "0"), ("y", "0"), ("width", f(width)), ("height", f(height)), ("fill", "#ffffff")]))
-        parts.append(Markup.element("text", [("x", f(left)), ("y", "16"), ("class", "chart-title")], Markup.escape(chart.title)))
+        parts.append(Markup.element("text", [("x", f(left)), ("y", "16"), ("class", "chart-title")], Markup.escape(title)))
         // Legend: one coloured name per series, right-aligned beside the title when it fits there
         // (about 7 px per title character, 6.5 per legend character), else along the bottom left.
         let legendWidth = chart.series.reduce(0.0) { $0 + Double($1.name.count) * 6.5 + 10 }
-        if left + Double(chart.title.count) * 7 + 10 + legendWidth <= width - right {
+        if left + Double(title.count) * 7 + 10 + legendWidth <= width - right {
             var legendX = width - right
             for series in chart.series.reversed() {
                 parts.append(Markup.element("text", [("x", f(legendX)), ("y", "16"), ("text-anchor", "end"), ("fill", series.colour),
