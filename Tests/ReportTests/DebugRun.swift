@@ -6,16 +6,17 @@ import Pipeline
 enum DebugRun {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The experiment directory of the shared run (removed when the process exits is not needed:
-    /// it lives under the system's temporary directory).
+    /// The experiment directory of the shared run (removed when the test process exits).
     static func directory() throws -> URL { try shared.get() }
 
+    private static let location = FileManager.default.temporaryDirectory.appendingPathComponent("wavedistill-report-\(UUID().uuidString)")
+
     private static let shared: Result<URL, any Error> = Result {
+        atexit { try? FileManager.default.removeItem(at: DebugRun.location) }
         var config = try PipelineConfig.load(repositoryRoot.appendingPathComponent("Pipelines/debug.yaml"))
         config.data.audioDirs = config.data.audioDirs.map { repositoryRoot.appendingPathComponent($0).path }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wavedistill-report-\(UUID().uuidString)")
-        try PipelineRunner(experiment: Experiment(config: config, directory: directory)).run(stages: 1...6)
-        return directory
+        try PipelineRunner(experiment: Experiment(config: config, directory: location)).run(stages: 1...6)
+        return location
     }
 
     /// A fresh copy of the shared run, for tests that damage it (removed by the caller).

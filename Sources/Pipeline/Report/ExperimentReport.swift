@@ -176,7 +176,7 @@ public enum ExperimentReport {
                 + "(magma, 0 dB = the loudest bin of the four, 80 dB range), mel-spaced frequency axis. "
                 + "Cyan: the f0 contour (aubio YIN, the evaluate stage's tracker) where eval.json has voicing metrics. "
                 + "The teacher samples only the first seconds (synthesis.teacher_max_seconds)."))
-            if eval == nil { out += "\n" + note("No f0 contours and no per-utterance figures: \(relative(.evaluate, EvaluateStage.resultFile)) is missing.") }
+            if eval == nil { out += "\n" + note("No f0 contours and no per-utterance metrics: \(relative(.evaluate, EvaluateStage.resultFile)) is missing.") }
             for record in records {
                 guard let id = record["id"]?.string else { continue }
                 out += "\n" + (try utterance(id: id, record: record, evaluation: perUtterance[id], figureDirectory: figureDirectory))
@@ -331,7 +331,7 @@ public enum ExperimentReport {
                          className: "numbers")
         }
 
-        /// Rows of an array of objects; `columns` first (when present), then the rest if `all`.
+        /// Rows of an array of objects, one column per name in `columns` that any of them has.
         static func arrayTable(_ items: [JSONValue], columns: [String]) -> String {
             let present = columns.filter { c in items.contains { $0[c] != nil } }
             let rows = items.map { item in present.map { Markup.escape(item[$0]?.text ?? "") } }
