@@ -43,7 +43,7 @@ public enum InterruptReport {
                 // _exit, not exit: exit runs the atexit handlers and static destructors while the
                 // main thread is still inside a stage (OpenBLAS tears down its thread pool under a
                 // running sgemm and segfaults). Nothing needs them: outputs are written atomically.
-                fflush(stdout)
+                fflush(nil)  // every output stream (stdout is not concurrency-safe to name here)
                 _exit(128 + signalNumber)
             }
             s.resume()
