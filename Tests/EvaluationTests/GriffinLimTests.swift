@@ -36,6 +36,29 @@ import Testing
         #expect(residuals.last! < 0.05 * residuals.first!, "residuals \(residuals)")
     }
 
+    /// The buffered iterations of `invert` equal the plain `transpose(forward(s))` form to the bit.
+    @Test func melInversionEqualsItsReferenceForm() throws {
+        let features = FeatureConfig()
+        let inversion = MelInversion(filterbank: try MelFilterbank(config: features))
+        let speech = try Support.bundledSpeech()
+        let magnitude = try STFT(config: features).spectrogram(of: Array(speech[16000..<24000]))
+        for frame in [3, 10, 20] {
+            let energies = inversion.forward((0..<513).map { Double(magnitude[frame, $0]) })
+            for iterations in [0, 1, 7, 100] {
+                let target = inversion.transpose(energies)
+                let normaliser = inversion.transpose(inversion.forward([Double](repeating: 1, count: 513)))
+                var reference = zip(target, normaliser).map { $1 > 0 ? max($0, 0) / $1 : 0 }
+                for _ in 0..<iterations {
+                    let denominator = inversion.transpose(inversion.forward(reference))
+                    for k in reference.indices {
+                        reference[k] = denominator[k] > 0 ? reference[k] * max(target[k], 0) / denominator[k] : 0
+                    }
+                }
+                #expect(inversion.invert(energies, iterations: iterations) == reference, "frame \(frame), \(iterations) iterations")
+            }
+        }
+    }
+
     /// Given the true STFT magnitude, Griffin-Lim converges towards a consistent spectrogram: the
     /// spectral convergence never increases (the classic algorithm is a descent method) and ends
     /// far below the random-phase start.
