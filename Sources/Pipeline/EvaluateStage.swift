@@ -81,17 +81,16 @@ public enum EvaluateStage {
     /// a standard error of a few hundredths of a bit, few enough to cost a second.
     static let selfConsistencySeconds = 0.5
 
-    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
-        let config = experiment.config
+    public static func run(_ config: EvaluateInputs, stages: StageDirectories, directory: URL, sink: LogSink) throws {
         let features = config.features
-        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: features)
+        let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: features)
         let utterances = try corpus.load(split: "valid")
-        let teacher = try DistillStage.loadTeacher(experiment)
-        let (student, _, _) = try IAFStudent.load(from: experiment.directory(.distill).appendingPathComponent(DistillStage.weightsFile))
-        let synthesisDir = experiment.directory(.synthesize)
+        let teacher = try DistillStage.loadTeacher(stages, features: features)
+        let student = try DistillStage.loadStudent(stages, features: features)
+        let synthesisDir = stages.directory(.synthesize)
         let records = try JSONDecoder().decode([SynthesizeStage.Record].self,
                                                from: Data(contentsOf: synthesisDir.appendingPathComponent(SynthesizeStage.recordFile)))
-        let maxSamples = Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate))
+        let maxSamples = Int(config.scoreMaxSeconds * Double(features.sampleRate))
         let mcdConfig = MelCepstralDistortionConfig(features: features)
         let ladder = try PredictorLadder(features: features, logScaleMin: teacher.config.head.logScaleMin)
         let pitchTracker = try PitchTracker(sampleRate: features.sampleRate)
@@ -106,8 +105,8 @@ public enum EvaluateStage {
             let nll = teacher.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
             let rungs = ladder.bitsPerSample(samples: x.scalars, logMel: mel.scalars, frames: frames)
             let klTask = try DistillationTask(student: student, teacher: teacher, features: features,
-                                              klWeight: 1, klSamples: config.losses.klSamples,
-                                              gaussianKLLambda: Float(config.losses.gaussianKLLambda), contrastiveGamma: 0,
+                                              klWeight: 1, klSamples: config.klSamples,
+                                              gaussianKLLambda: Float(config.gaussianKLLambda), contrastiveGamma: 0,
                                               spectralLosses: [], training: [u], validation: [u], batchSize: 1,
                                               cropSamples: features.hopLength, validationSamples: maxSamples)
             let kl = try klTask.validate()["kl"] ?? .nan
@@ -116,7 +115,7 @@ public enum EvaluateStage {
             let span = min(n, Int(Self.selfConsistencySeconds * Double(features.sampleRate)))
             let spanMel = Tensor(shape: [1, span / features.hopLength + 1, u.melBands],
                                  scalars: Array(u.mel[0..<((span / features.hopLength + 1) * u.melBands)]))
-            var rng = Philox(seed: config.synthesis.seed, stream: 0x5E1F)
+            var rng = Philox(seed: config.synthesisSeed, stream: 0x5E1F)
             let drawn = teacher.sample(mel: spanMel, length: span, rng: &rng)
             let consistency = teacher.selfConsistency(sampled: Tensor(shape: [1, span, 1], scalars: drawn.scalars),
                                                       mel: spanMel, rng: &rng)
