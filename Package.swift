@@ -139,6 +139,8 @@ let package = Package(
                     dependencies: ["Distributions", "Randomness", "GradientCheck", "Tensors"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Randomness", "SignalProcessing"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimization", "Tensors", "Randomness"]),
         .testTarget(name: "TeacherTests",
                     dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness", "LinearPrediction",
                                    "HarmonicSource", "Optimization", "Training", "Corpus", "AudioIO", "SignalProcessing"]),
