@@ -65,7 +65,8 @@ public struct PipelineRunner {
             case .distill: try DistillStage.run(DistillInputs(config), stages: stages, directory: directory, sink: sink)
             case .synthesize:
                 try SynthesizeStage.run(SynthesizeInputs(config), stages: stages, directory: directory, sink: sink)
-            case .evaluate: try EvaluateStage.run(EvaluateInputs(config), stages: stages, directory: directory, sink: sink)
+            case .evaluate:
+                try EvaluateStage.run(EvaluateInputs(config), stages: stages, directory: directory, sink: sink)
             case .bench: try BenchStage.run(BenchInputs(config), stages: stages, directory: directory, sink: sink)
             }
         } catch {

@@ -82,8 +82,10 @@ import Testing
             let other = Experiment(config: changed, directory: base.root)
             let inputsChanged = Set(Stage.allCases.filter { base.inputsJSON($0) != other.inputsJSON($0) })
             let hashChanged = Set(Stage.allCases.filter { base.hash($0) != other.hash($0) })
-            #expect(inputsChanged == expected, "\(recipe): \(path) changes the inputs of \(inputsChanged.map(\.name).sorted())")
-            #expect(hashChanged == Self.downstream(of: expected), "\(recipe): \(path) changes \(hashChanged.map(\.name).sorted())")
+            #expect(inputsChanged == expected,
+                    "\(recipe): \(path) changes the inputs of \(inputsChanged.map(\.name).sorted())")
+            #expect(hashChanged == Self.downstream(of: expected),
+                    "\(recipe): \(path) changes \(hashChanged.map(\.name).sorted())")
             perturbed += 1
         }
         #expect(perturbed > 100, "\(recipe): only \(perturbed) keys")
@@ -114,8 +116,8 @@ import Testing
     /// A recipe written before `griffin_lim_iterations` moved fails with its new place.
     @Test func movedKeyNamesItsNewPlace() {
         #expect {
-            try YAMLConfigLoader.decode(PipelineConfig.self, from: "name: x\nevaluation:\n  griffin_lim_iterations: 8\n",
-                                        file: "old.yaml")
+            try YAMLConfigLoader.decode(PipelineConfig.self,
+                                        from: "name: x\nevaluation:\n  griffin_lim_iterations: 8\n", file: "old.yaml")
         } throws: { error in
             guard let e = error as? ConfigError else { return false }
             return e.path == "evaluation.griffin_lim_iterations" && "\(e)".contains("synthesis.griffin_lim_iterations")
@@ -172,11 +174,20 @@ enum JSONValue: Codable, Equatable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let i = try? c.decode(Int.self) {
+        // Bool before the numbers, Int before Double (so integral values stay integers).
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int.self) {
             self = .int(i)
-        } else if let d = try? c.decode(Double.self) { self = .double(d) } else if let s = try? c.decode(String.self) {
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? c.decode(String.self) {
             self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) { self = .array(a) } else {
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
             self = .object(try c.decode([String: JSONValue].self))
         }
     }
@@ -224,7 +235,8 @@ enum JSONValue: Codable, Equatable {
     func candidates() -> [JSONValue] {
         switch self {
         case .bool(let b): return [.bool(!b)]
-        case .int(let i): return [.int(i + 1), .int(i * 2), .int(i - 1), .int(i / 2), .int(i + 2), .double(Double(i) + 0.5)]
+        case .int(let i):
+            return [.int(i + 1), .int(i * 2), .int(i - 1), .int(i / 2), .int(i + 2), .double(Double(i) + 0.5)]
         case .double(let d): return [.double(d * 2), .double(d / 2), .double(d + 0.5), .double(d * 0.9), .double(d - 1)]
         case .string(let s):
             // Other values of the configs' enums (an invalid one is skipped).
