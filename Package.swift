@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(name: "WavedistillCLI", dependencies: [
             "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
             "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks", "PitchTracking", "Plotting",
-            "HarmonicSource",
+            "HarmonicSource", "Corpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -233,11 +233,8 @@ public struct DistillationTask: TrainingTask {
         var count = 0
         var studentAudio: [Float] = [], realAudio: [Float] = []
         for (i, u) in validation.enumerated() {
-            let n = min(u.samples.count, validationSamples) / features.hopLength * features.hopLength
-            guard n > 0 else { continue }
-            let frames = n / features.hopLength + 1
-            let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
-            let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
+            guard let span = u.leadingSpan(maxSamples: validationSamples, hop: features.hopLength) else { continue }
+            let (n, x, mel) = (span.samples, span.audio, span.mel)
             var rng = Philox(seed: 0x5EED, stream: UInt64(i))
             let terms = try objective(audio: x, mel: mel, rng: &rng, train: false)
             for (k, v) in terms where k != "kl_mismatched" { sums[k, default: 0] += v }

@@ -97,11 +97,12 @@ public enum EvaluateStage {
         var perUtterance: [UtteranceResult] = []
         for u in utterances {
             guard let record = records.first(where: { $0.id == u.id }) else { continue }
-            // Teacher NLL and student KL on the same span.
-            let n = min(u.samples.count, maxSamples) / features.hopLength * features.hopLength
-            let frames = n / features.hopLength + 1
-            let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
-            let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
+            // Teacher NLL and student KL on the same span (the one validation scores).
+            guard let scored = u.leadingSpan(maxSamples: maxSamples, hop: features.hopLength) else {
+                throw PipelineError.badInput("\(u.id) is shorter than one hop (\(features.hopLength) samples): "
+                                             + "nothing to score")
+            }
+            let (n, frames, x, mel) = (scored.samples, scored.frames, scored.audio, scored.mel)
             let nll = teacher.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
             let rungs = ladder.bitsPerSample(samples: x.scalars, logMel: mel.scalars, frames: frames)
             let klTask = try DistillationTask(student: student, teacher: teacher, features: features,
@@ -113,8 +114,7 @@ public enum EvaluateStage {
             // A fresh teacher sample under the same mel, scored by the same model (in memory: a
             // 16-bit WAV would move the samples off the head's bins).
             let span = min(n, Int(Self.selfConsistencySeconds * Double(features.sampleRate)))
-            let spanMel = Tensor(shape: [1, span / features.hopLength + 1, u.melBands],
-                                 scalars: Array(u.mel[0..<((span / features.hopLength + 1) * u.melBands)]))
+            let spanMel = u.span(samples: span, hop: features.hopLength).mel
             var rng = Philox(seed: config.synthesisSeed, stream: 0x5E1F)
             let drawn = teacher.sample(mel: spanMel, length: span, rng: &rng)
             let consistency = teacher.selfConsistency(sampled: Tensor(shape: [1, span, 1], scalars: drawn.scalars),

@@ -109,10 +109,8 @@ public enum DistillStage {
 
     public static func run(_ config: DistillInputs, stages: StageDirectories, directory: URL, sink: LogSink) throws {
         let teacher = try loadTeacher(stages, features: config.features)
-        guard teacher.distribution.providesInputGradient else {
-            throw PipelineError.badStageRange("the teacher's \(teacher.config.head.kind.rawValue) head gives no "
-                + "gradient with respect to its input, so it cannot teach an IAF student: use a mol or gaussian head")
-        }
+        // The recipe passed this check when it loaded; a teacher checkpoint is checked again.
+        try DistillationPairing.check(studentBase: config.student.base, teacherHead: teacher.config.head.kind)
         let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: config.features)
         let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
         let features = config.features
