@@ -94,6 +94,12 @@ public enum EvaluateStage {
         let mcdConfig = MelCepstralDistortionConfig(features: features)
         let ladder = try PredictorLadder(features: features, logScaleMin: teacher.config.head.logScaleMin)
         let pitchTracker = try PitchTracker(sampleRate: features.sampleRate)
+        // The student's KL to the teacher, by the objective distill validates with (w_kl 1, no
+        // contrastive or spectral terms), under the same fixed validation noise.
+        let distillation = try DistillationObjective(student: student, teacher: teacher, klWeight: 1,
+                                                     klSamples: config.klSamples,
+                                                     gaussianKLLambda: Float(config.gaussianKLLambda),
+                                                     contrastiveGamma: 0, spectralLosses: [])
         var perUtterance: [UtteranceResult] = []
         for u in utterances {
             guard let record = records.first(where: { $0.id == u.id }) else { continue }
@@ -105,12 +111,8 @@ public enum EvaluateStage {
             let (n, frames, x, mel) = (scored.samples, scored.frames, scored.audio, scored.mel)
             let nll = teacher.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
             let rungs = ladder.bitsPerSample(samples: x.scalars, logMel: mel.scalars, frames: frames)
-            let klTask = try DistillationTask(student: student, teacher: teacher, features: features,
-                                              klWeight: 1, klSamples: config.klSamples,
-                                              gaussianKLLambda: Float(config.gaussianKLLambda), contrastiveGamma: 0,
-                                              spectralLosses: [], training: [u], validation: [u], batchSize: 1,
-                                              cropSamples: features.hopLength, validationSamples: maxSamples)
-            let kl = try klTask.validate()["kl"] ?? .nan
+            var klRNG = Philox(seed: DistillationObjective.validationSeed, stream: 0)
+            let kl = try distillation.terms(audio: x, mel: mel, rng: &klRNG, train: false)["kl"] ?? .nan
             // A fresh teacher sample under the same mel, scored by the same model (in memory: a
             // 16-bit WAV would move the samples off the head's bins).
             let span = min(n, Int(Self.selfConsistencySeconds * Double(features.sampleRate)))
