@@ -110,9 +110,9 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
 
         // MARK: Application
-        .target(name: "Pipeline", dependencies: ["Distillation", "Teacher", "Student", "SpectralLosses", "Evaluation", "PitchTracking",
+        .target(name: "Pipeline", dependencies: ["Distillation", "Teacher", "Student", "SpectralLosses", "Evaluation", "PitchTracking", "HarmonicSource",
                                                  "Benchmarks", "Training", "Corpus", "AudioIO", "SignalProcessing",
-                                                 "FileFormats", "Configuration", "Tensors", "Randomness"]),
+                                                 "FileFormats", "Configuration", "Tensors", "Randomness", "Plotting"]),
         .target(name: "Benchmarks", dependencies: ["Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing",
                                                    "AudioIO", "Randomness", "COpenBLAS"],
                 swiftSettings: numericSwiftSettings),
@@ -156,6 +156,9 @@ let package = Package(
         .testTarget(name: "BenchmarksTests",
                     dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "Plotting", "WavedistillCLI"]),
+        // The experiment report: the debug recipe's page (parsed as XML, every reference resolved)
+        // and the same page in a headless chromium (skipped outside CI when chromium is absent).
+        .testTarget(name: "ReportTests", dependencies: ["Pipeline", "Plotting"]),
 
         // MARK: Fuzzing (scripts/fuzz.sh; docs/bad-input.md): the targets, the libFuzzer/replay
         // executable, and the test that replays the seed corpora and every saved crasher.

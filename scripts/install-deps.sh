@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wavedistill needs, only if something is missing.
 # Shared by the README's two set-up commands and by CI. Needs root (or sudo) to install.
+# --with-browser also installs chromium, for the test that renders the experiment report in a
+# headless browser (Tests/ReportTests; CI passes it, users need not).
 set -euo pipefail
 
 packages=(pkg-config libsndfile1-dev libfftw3-dev libopenblas-dev libsoxr-dev libaubio-dev libpng-dev)
+if [ "${1:-}" = "--with-browser" ]; then
+    packages+=(chromium)
+elif [ $# -gt 0 ]; then
+    echo "install-deps: unknown argument '$1' (the only option is --with-browser)" >&2
+    exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

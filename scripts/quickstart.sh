@@ -8,3 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release
 .build/release/wavedistill run Pipelines/quickstart.yaml "$@"
+# The evaluate and bench stages wrote the report: spectrograms, players, curves and tables.
+if [ -f exp/quickstart/report.html ]; then
+    echo "report: $(pwd)/exp/quickstart/report.html (open it in a browser: xdg-open exp/quickstart/report.html)"
+fi

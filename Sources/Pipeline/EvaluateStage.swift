@@ -101,7 +101,7 @@ public enum EvaluateStage {
                                                      gaussianKLLambda: Float(config.gaussianKLLambda),
                                                      contrastiveGamma: 0, spectralLosses: [])
         var perUtterance: [UtteranceResult] = []
-        for u in utterances {
+        for (index, u) in utterances.enumerated() {
             guard let record = records.first(where: { $0.id == u.id }) else { continue }
             // Teacher NLL and student KL on the same span (the one validation scores).
             guard let scored = u.leadingSpan(maxSamples: maxSamples, hop: features.hopLength) else {
@@ -117,7 +117,10 @@ public enum EvaluateStage {
             // 16-bit WAV would move the samples off the head's bins).
             let span = min(n, Int(Self.selfConsistencySeconds * Double(features.sampleRate)))
             let spanMel = u.span(samples: span, hop: features.hopLength).mel
-            var rng = Philox(seed: config.synthesisSeed, stream: 0x5E1F)
+            // One stream per utterance: with one stream for all, the quiet starts of the utterances
+            // draw nearly the same samples from the same numbers, the utterances' checks are not
+            // independent, and the pooled standard error (which assumes they are) is ~sqrt(k) too small.
+            var rng = Philox(seed: config.synthesisSeed, stream: 0x5E1F_0000 + UInt64(index))
             let drawn = teacher.sample(mel: spanMel, length: span, rng: &rng)
             let consistency = teacher.selfConsistency(sampled: Tensor(shape: [1, span, 1], scalars: drawn.scalars),
                                                       mel: spanMel, rng: &rng)

@@ -40,7 +40,11 @@ public enum InterruptReport {
                     log.write(Data((line + "\n").utf8))
                     try? log.close()
                 }
-                exit(128 + signalNumber)
+                // _exit, not exit: exit runs the atexit handlers and static destructors while the
+                // main thread is still inside a stage (OpenBLAS tears down its thread pool under a
+                // running sgemm and segfaults). Nothing needs them: outputs are written atomically.
+                fflush(nil)  // every output stream (stdout is not concurrency-safe to name here)
+                _exit(128 + signalNumber)
             }
             s.resume()
             sources.append(s)

@@ -75,7 +75,20 @@ public struct PipelineRunner {
         }
         try experiment.finish(stage)
         sink.line(String(format: "== %@ done in %.1f s", stage.description, Date().timeIntervalSince(started)))
+        if stage == .evaluate || stage == .bench { writeReport(sink: sink) }
         return true
+    }
+
+    /// (Re)writes exp/<name>/report.html once there is something to show (after evaluate, and
+    /// after bench so that its tables land). A report that cannot be written is a warning in the
+    /// stage's log, not a failed stage: it only presents the stage's outputs.
+    private func writeReport(sink: LogSink) {
+        do {
+            let outcome = try ExperimentReport.write(experimentDirectory: experiment.root)
+            sink.line("report: \(outcome.url.path) (\(outcome.figures) spectrogram figure\(outcome.figures == 1 ? "" : "s"); open it in a browser)")
+        } catch {
+            sink.line("report: warning: not written: \(error)")
+        }
     }
 
     /// Runs `range` in order, then writes `summary.json` and prints the summary.

@@ -81,6 +81,8 @@ public struct RunSummary: Codable {
         for (k, v) in metrics.sorted(by: { $0.key < $1.key }) where k.hasPrefix("bench_") {
             lines.append(String(format: "   %@: %.1f", String(k.dropFirst(6)), v))
         }
+        let report = experiment.root.appendingPathComponent(ExperimentReport.fileName)
+        if FileManager.default.fileExists(atPath: report.path) { lines.append("   report:   \(report.path) (open it in a browser)") }
         lines.append("   summary:  \(experiment.root.appendingPathComponent("summary.json").path)")
         return lines.joined(separator: "\n")
     }

@@ -29,6 +29,9 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
     public var studentTemperature: Double = 1
     /// Teacher sampling temperature.
     public var teacherTemperature: Double = 1
+    /// With a value: the teacher's temperature in voiced frames (voicing estimated from the mel),
+    /// `teacherTemperature` elsewhere (LPCNet's voiced sampling).
+    public var teacherVoicedTemperature: Double?
     /// The student synthesises in chunks of this many samples (bounded memory; identical output).
     public var chunkSamples: Int = 32_000
     /// The teacher samples one step at a time: only the first this many seconds of each
@@ -44,6 +47,7 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case studentTemperature = "student_temperature"
         case teacherTemperature = "teacher_temperature"
+        case teacherVoicedTemperature = "teacher_voiced_temperature"
         case chunkSamples = "chunk_samples"
         case teacherMaxSeconds = "teacher_max_seconds"
         case seed
@@ -55,6 +59,7 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         studentTemperature = try c.value(.studentTemperature, default: studentTemperature)
         teacherTemperature = try c.value(.teacherTemperature, default: teacherTemperature)
+        teacherVoicedTemperature = try c.value(.teacherVoicedTemperature, default: teacherVoicedTemperature)
         chunkSamples = try c.value(.chunkSamples, default: chunkSamples)
         teacherMaxSeconds = try c.value(.teacherMaxSeconds, default: teacherMaxSeconds)
         seed = try c.value(.seed, default: seed)
@@ -64,6 +69,9 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
     public func validate(path: String) throws {
         try Require.that(studentTemperature >= 0 && studentTemperature <= 2, key(path, "student_temperature"), "must be in [0, 2]")
         try Require.that(teacherTemperature >= 0 && teacherTemperature <= 2, key(path, "teacher_temperature"), "must be in [0, 2]")
+        if let t = teacherVoicedTemperature {
+            try Require.that(t >= 0 && t <= 2, key(path, "teacher_voiced_temperature"), "must be in [0, 2]")
+        }
         // Upper bounds: these become sample counts, and 1e300 s traps in the conversion to Int.
         try Require.that(chunkSamples >= 256 && chunkSamples <= 1 << 30, key(path, "chunk_samples"), "must be in 256...\(1 << 30)")
         try Require.that(teacherMaxSeconds >= 0 && teacherMaxSeconds <= StageLimits.seconds, key(path, "teacher_max_seconds"),

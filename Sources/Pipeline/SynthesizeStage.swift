@@ -87,8 +87,11 @@ public enum SynthesizeStage {
             if teacherSamples > 0 {
                 var rng = Philox(seed: config.synthesis.seed, stream: 1)
                 start = Date()
-                let x = teacher.sample(mel: mel, length: teacherSamples, rng: &rng,
-                                       options: .init(temperature: Float(config.synthesis.teacherTemperature)))
+                let temperature = Float(config.synthesis.teacherTemperature)
+                let options: WaveNet.SamplingOptions = try config.synthesis.teacherVoicedTemperature.map {
+                    try .voiced(mel: mel, features: features, length: teacherSamples, voiced: Float($0), unvoiced: temperature)
+                } ?? .init(temperature: temperature)
+                let x = teacher.sample(mel: mel, length: teacherSamples, rng: &rng, options: options)
                 teacherRTF = Date().timeIntervalSince(start) / (Double(teacherSamples) / Double(rate))
                 teacherPath = try write(x.scalars, "teacher")
             }

@@ -3,6 +3,7 @@ import HarmonicSource
 import LinearPrediction
 import NeuralLayers
 import Randomness
+import SignalProcessing
 import Tensors
 
 /// Autoregressive generation (DESIGN §3): one sample per step, each drawn from
@@ -15,7 +16,50 @@ extension WaveNet {
     public struct SamplingOptions: Sendable {
         /// Scales the noise of each draw (1 = exact sampling; see the head's `sample`).
         public var temperature: Float = 1
+        /// A temperature per batch item and sample (`[B][T]`), replacing `temperature` where
+        /// given: `voiced(...)` builds LPCNet's voiced sampling from a voicing track.
+        public var temperatures: [[Float]]?
+
         public init(temperature: Float = 1) { self.temperature = temperature }
+
+        public init(temperatures: [[Float]]) {
+            precondition(temperatures.allSatisfy { $0.allSatisfy { $0 >= 0 && $0.isFinite } },
+                         "SamplingOptions: temperatures must be finite and >= 0")
+            self.temperatures = temperatures
+        }
+
+        /// LPCNet samples voiced speech colder than the rest: a noise draw of full width in a
+        /// voiced frame adds a broadband floor between the harmonics and can break a period,
+        /// while unvoiced sounds are noise and need the full width. `voiced` in the samples of
+        /// the frames each item's track marks voiced (the nearest frame decides, as for the
+        /// pitch lag), `unvoiced` elsewhere.
+        public static func voiced(_ tracks: [[SourceFrame]], hop: Int, length: Int, voiced: Float, unvoiced: Float = 1) -> Self {
+            Self(temperatures: tracks.map { frames in
+                (0..<length).map { PulseTrain.f0(atSample: $0, frames: frames, hop: hop) == nil ? unvoiced : voiced }
+            })
+        }
+
+        /// `voiced(...)` with each item's voicing estimated from its mel `[B, F, n_mels]`
+        /// (`MelPitchEstimator` with the harmonic source's default settings).
+        public static func voiced(mel: Tensor, features: FeatureConfig, length: Int, voiced: Float,
+                                  unvoiced: Float = 1) throws -> Self {
+            let estimator = try MelPitchEstimator(features: features, config: HarmonicSourceConfig())
+            let (batch, frames, bands) = (mel.shape[0], mel.shape[1], mel.shape[2])
+            let tracks = (0..<batch).map { b in
+                estimator.estimate(logMel: Array(mel.scalars[(b * frames * bands)..<((b + 1) * frames * bands)]), frameCount: frames)
+            }
+            return Self.voiced(tracks, hop: features.hopLength, length: length, voiced: voiced, unvoiced: unvoiced)
+        }
+
+        /// The temperature of item `b`'s sample `t`.
+        @inline(__always)
+        func temperature(item b: Int, at t: Int) -> Float { temperatures?[b][t] ?? temperature }
+
+        func check(batch: Int, length: Int) {
+            guard let temperatures else { return }
+            precondition(temperatures.count == batch && temperatures.allSatisfy { $0.count == length },
+                         "teacher sampling: temperatures must be [\(batch)][\(length)]")
+        }
     }
 
     /// `length` samples under mel frames `[B, F, Cmel]` by cached sampling, with the conditioning,
@@ -49,6 +93,7 @@ extension WaveNet {
         let (batch, length) = (c.shape[0], c.shape[1])
         checkPrediction(prediction, batch: batch, length: length)
         checkPitchLag(pitchLag, batch: batch, length: length)
+        options.check(batch: batch, length: length)
         var out = Tensor(shape: [batch, length])
         guard batch > 0, length > 0 else { return out }
         var state = CachedSamplingState(self, batch: batch)
@@ -81,7 +126,7 @@ extension WaveNet {
                     }
                     for b in 0..<batch {
                         let x = distribution.sample(params: UnsafeBufferPointer(start: params + b * p, count: p),
-                                                    rng: &rng, temperature: options.temperature)
+                                                    rng: &rng, temperature: options.temperature(item: b, at: t))
                         po[b * length + t] = x
                         previous[b] = x
                     }
@@ -102,6 +147,7 @@ extension WaveNet {
         let (batch, length, cm) = (c.shape[0], c.shape[1], c.shape[2])
         checkPrediction(prediction, batch: batch, length: length)
         checkPitchLag(pitchLag, batch: batch, length: length)
+        options.check(batch: batch, length: length)
         let window = config.receptiveField
         var out = Tensor(shape: [batch, length])
         let p = parameterCount
@@ -146,7 +192,7 @@ extension WaveNet {
                     let r = b * span + span - 1
                     let row = UnsafeBufferPointer(rebasing: ps[(r * p)..<((r + 1) * p)])
                     out.scalars[b * length + t] = distribution.sample(params: row, rng: &rng,
-                                                                      temperature: options.temperature)
+                                                                      temperature: options.temperature(item: b, at: t))
                 }
             }
         }

@@ -43,6 +43,10 @@ struct SynthesizeCommand: ParsableCommand {
     @Option(help: "Sampling temperature: scales the noise (1 = the model's distribution, 0 = most likely).")
     var temperature: Float = 1
 
+    @Option(name: .customLong("voiced-temperature"),
+            help: "Teacher: the temperature in voiced frames (voicing estimated from the mel), --temperature elsewhere.")
+    var voicedTemperature: Float?
+
     @Option(name: .customLong("chunk-samples"), help: "Student: synthesise in chunks of this many samples (bounded memory, identical output).")
     var chunkSamples: Int = 32_000
 
@@ -66,6 +70,7 @@ struct SynthesizeCommand: ParsableCommand {
         guard (input == nil) != (mel == nil) else { throw ValidationError("give exactly one of --input and --mel") }
         guard out != nil else { throw ValidationError("give --out OUT.wav") }
         try OptionCheck.require(Double(temperature), "temperature", in: 0...2)
+        if let voicedTemperature { try OptionCheck.require(Double(voicedTemperature), "voiced-temperature", in: 0...2) }
         try OptionCheck.require(chunkSamples, "chunk-samples", in: 256...(1 << 30))
         if let maxSeconds { try OptionCheck.requireSeconds(maxSeconds, "max-seconds") }
     }
@@ -91,11 +96,15 @@ struct SynthesizeCommand: ParsableCommand {
                 let (teacher, features, _) = try WaveNet.load(from: url)
                 let (frames, length) = try conditioning(features)
                 var rng = Philox(seed: seed)
-                samples = teacher.sample(mel: frames, length: length, rng: &rng, options: .init(temperature: temperature)) { done in
+                let options: WaveNet.SamplingOptions = try voicedTemperature.map {
+                    try .voiced(mel: frames, features: features, length: length, voiced: $0, unvoiced: temperature)
+                } ?? .init(temperature: temperature)
+                samples = teacher.sample(mel: frames, length: length, rng: &rng, options: options) { done in
                     CLISupport.printToStandardError("synthesize: \(done)/\(length) samples")
                 }.scalars
                 rate = features.sampleRate
             case IAFStudent.checkpointFormat:
+                if voicedTemperature != nil { throw CLIError("--voiced-temperature is for a teacher; \(checkpoint) is a student") }
                 let (student, features, _) = try IAFStudent.load(from: url)
                 let (frames, length) = try conditioning(features)
                 samples = student.synthesize(mel: frames, length: length, seed: seed, temperature: temperature,

@@ -15,6 +15,7 @@ struct Wavedistill: ParsableCommand {
             DistillCommand.self,
             SynthesizeCommand.self,
             EvaluateCommand.self,
+            ReportCommand.self,
             // Tools.
             ScoreCommand.self,
             InfoCommand.self,

@@ -68,3 +68,30 @@ import Plotting
         }
     }
 }
+
+/// The spectrogram of a synthetic tone survives the PNG file: written by libpng, read back by
+/// libpng, the tone's row is still bright and rows far from it dark, at the positions the
+/// figure's layout gives.
+@Suite struct SpectrogramPNGRoundTripTests {
+    @Test func toneSpectrogramReadBackFromThePNG() throws {
+        let directory = try PNGFileTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let figure = try SpectrogramFigure.render([SpectrogramPanel(title: "2 kHz", samples: Support.tone(hz: 2000), sampleRate: 16000)])
+        let url = directory.appendingPathComponent("tone.png")
+        try figure.image.writePNG(to: url)
+        let read = try RGBImage(pngAt: url)
+        #expect(read.width == figure.image.width && read.height == figure.image.height)
+        let plot = figure.plots[0]
+        let toneRow = plot.y + Int(plot.row(forHz: 2000))
+        #expect(Support.meanLuma(read, plot: plot, row: toneRow) > 220, "tone row luma \(Support.meanLuma(read, plot: plot, row: toneRow))")
+        for hz in [200.0, 1000.0, 4000.0, 7000.0] {
+            let row = plot.y + Int(plot.row(forHz: hz))
+            #expect(Support.meanLuma(read, plot: plot, row: row) < 25, "\(hz) Hz row luma \(Support.meanLuma(read, plot: plot, row: row))")
+        }
+        // A pixel at a known position: the middle of the tone's row is the colour map's top.
+        #expect(read[plot.x + plot.width / 2, toneRow] == figure.image[plot.x + plot.width / 2, toneRow])
+        #expect(read[plot.x + plot.width / 2, toneRow].luma > 220)
+        // The margin left of the plot is the white background.
+        #expect(read[1, toneRow] == .white)
+    }
+}

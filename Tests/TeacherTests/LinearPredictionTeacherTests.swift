@@ -9,7 +9,7 @@ import Testing
 
 /// A tiny teacher whose outputs are relative to a mel-LPC predictor (3 mel bands of a 32-point
 /// FFT, hop 4, order 4 with pre-emphasis: 5 taps, so x^ reaches further back than one layer).
-private func lpcTeacher(head: OutputHeadConfig.Kind = .mol, seed: UInt64 = 1) throws -> WaveNet {
+func lpcTeacher(head: OutputHeadConfig.Kind = .mol, seed: UInt64 = 1) throws -> WaveNet {
     var config = WaveNetConfig.preset(.tiny)
     config.head.kind = head
     config.upsampler = .init(kind: .transposed, strides: [2, 2])
