@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(name: "WavedistillCLI", dependencies: [
             "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
             "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks", "PitchTracking", "Plotting",
-            "HarmonicSource",
+            "HarmonicSource", "Corpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -139,6 +139,8 @@ let package = Package(
                     dependencies: ["Distributions", "Randomness", "GradientCheck", "Tensors"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "GradientCheckTests", dependencies: ["GradientCheck", "Tensors"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Randomness", "SignalProcessing"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Optimization", "Tensors", "Randomness"]),
         .testTarget(name: "TeacherTests",
                     dependencies: ["Teacher", "GradientCheck", "NeuralLayers", "Tensors", "Randomness", "LinearPrediction",
                                    "HarmonicSource", "Optimization", "Training", "Corpus", "AudioIO", "SignalProcessing"]),

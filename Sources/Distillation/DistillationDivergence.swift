@@ -7,8 +7,8 @@ import Student
 ///     logistic base, mol (or mulaw256) head   Monte Carlo: K samples per step (`DensityDistillation`)
 ///     gaussian base, gaussian head            closed form per step (`GaussianDistillation`, ClariNet)
 ///
-/// The mixed pairs are refused: a Gaussian student needs the closed form, which needs a Gaussian
-/// teacher; and a Gaussian teacher is the ClariNet setup, whose student is Gaussian.
+/// Other pairs are refused by `DistillationPairing` (the rule's one statement), checked here on
+/// the built models as the pipeline checks it on the recipe.
 public enum DistillationDivergence {
     case monteCarlo(DensityDistillation)
     case closedForm(GaussianDistillation)
@@ -19,6 +19,9 @@ public enum DistillationDivergence {
     public init(base: StudentBase, teacher distribution: any OutputDistribution, samples: Int,
                 gaussianLambda: Float) throws {
         let head = DistillationError.headName(of: distribution)
+        if let kind = DistillationPairing.headKind(of: distribution) {
+            try DistillationPairing.check(studentBase: base, teacherHead: kind)
+        }
         switch (base, distribution) {
         case (.gaussian, let gaussian as GaussianOutput):
             guard gaussianLambda.isFinite && gaussianLambda >= 0 else {
@@ -29,6 +32,7 @@ public enum DistillationDivergence {
         case (.gaussian, _), (.logistic, is GaussianOutput):
             throw DistillationError.basePairing(studentBase: base, teacherHead: head)
         case (.logistic, _):
+            guard distribution.providesInputGradient else { throw DistillationError.noInputGradient(teacherHead: head) }
             guard samples >= 1 else {
                 throw DistillationError.invalidSetting(key: "losses.kl_samples", requirement: "must be >= 1, got \(samples)")
             }

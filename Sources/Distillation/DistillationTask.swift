@@ -27,14 +27,9 @@ import Training
 /// Every term is logged separately: `kl`, `entropy`, `cross_entropy`, `mean_log_scale`,
 /// `kl_mismatched` (contrastive), `kl_regulariser` (closed form), each spectral loss, `loss`.
 public struct DistillationTask: TrainingTask {
-    public let student: IAFStudent
-    public let teacher: DistillationTeacher
+    /// The objective (KL and spectral terms), shared with the evaluate stage's KL figure.
+    public let distillation: DistillationObjective
     public let features: FeatureConfig
-    public let divergence: DistillationDivergence
-    public let klWeight: Float
-    public let contrastiveGamma: Float
-    /// Named spectral terms with their weights.
-    public let spectralLosses: [(weight: Float, loss: any SpectralLoss)]
     public let sampler: CropSampler
     public let batchSize: Int
     public let validation: [Utterance]
@@ -51,19 +46,15 @@ public struct DistillationTask: TrainingTask {
                 spectralLosses: [(weight: Float, loss: any SpectralLoss)],
                 training: [Utterance], validation: [Utterance], batchSize: Int, cropSamples: Int,
                 validationSamples: Int = 16_000, log: @escaping (String) -> Void = { _ in }) throws {
-        self.student = student
-        self.teacher = teacher
+        distillation = try DistillationObjective(student: student, teacher: teacher, klWeight: klWeight,
+                                                 klSamples: klSamples, gaussianKLLambda: gaussianKLLambda,
+                                                 contrastiveGamma: contrastiveGamma, spectralLosses: spectralLosses)
         self.features = features
-        divergence = try DistillationDivergence(base: student.config.base, teacher: teacher.distribution,
-                                                samples: klSamples, gaussianLambda: gaussianKLLambda)
         guard contrastiveGamma == 0 || batchSize >= 2 else {
             throw DistillationError.invalidSetting(
                 key: "training.student.batch_size",
                 requirement: "must be >= 2 with losses.contrastive_gamma > 0 (c' is another batch item's conditioning), got \(batchSize)")
         }
-        self.klWeight = klWeight
-        self.contrastiveGamma = contrastiveGamma
-        self.spectralLosses = spectralLosses
         // Near-silent crops are redrawn when a spectral loss is on (they make spectral
         // convergence, normalised by the real crop, explode).
         sampler = CropSampler(utterances: training, hop: features.hopLength, cropLength: cropSamples,
@@ -74,6 +65,11 @@ public struct DistillationTask: TrainingTask {
         health = TrainingHealth()
         self.log = log
     }
+
+    public var student: IAFStudent { distillation.student }
+    public var teacher: DistillationTeacher { distillation.teacher }
+    public var divergence: DistillationDivergence { distillation.divergence }
+    public var spectralLosses: [(weight: Float, loss: any SpectralLoss)] { distillation.spectralLosses }
 
     public var parameters: ParameterSet { student.parameters }
 
@@ -87,143 +83,7 @@ public struct DistillationTask: TrainingTask {
 
     /// The loss terms for one batch; with `train`, the student's gradients are accumulated.
     func objective(audio: Tensor, mel: Tensor, rng: inout Philox, train: Bool) throws -> [String: Double] {
-        let noise = student.config.base.noise(shape: audio.shape, rng: &rng)
-        let (out, cache) = student.forward(noise: noise, mel: mel)
-        var terms: [String: Double] = [:]
-        var gradients = OutputGradients(shape: out.x.shape)
-        // c' is another batch item's conditioning: a single item (validation runs one utterance
-        // at a time) has none, and gets the plain KL. Training batches have >= 2 (checked in init).
-        let gamma = mel.shape[0] >= 2 ? contrastiveGamma : 0
-        var total: Double
-        switch divergence {
-        case .monteCarlo(let estimator):
-            total = monteCarloKL(estimator, gamma: gamma, out: out, mel: mel, rng: &rng, train: train,
-                                 terms: &terms, gradients: &gradients)
-        case .closedForm(let gaussian):
-            total = closedFormKL(gaussian, gamma: gamma, out: out, mel: mel, train: train, terms: &terms,
-                                 gradients: &gradients)
-        }
-
-        for term in spectralLosses {
-            if train {
-                let result = try term.loss.evaluate(student: out.x, real: audio)
-                terms[term.loss.name] = result.value
-                for part in result.terms { terms["\(term.loss.name).\(part.name)"] = part.value }
-                total += Double(term.weight) * result.value
-                Ops.axpy(term.weight, result.gradient, &gradients.x)
-            } else {
-                let value = try term.loss.value(student: out.x, real: audio)
-                terms[term.loss.name] = value
-                total += Double(term.weight) * value
-            }
-        }
-        terms["loss"] = total
-        if train {
-            student.backward(x: gradients.x, mean: gradients.mean, logScale: gradients.logScale, cache: cache)
-        }
-        return terms
-    }
-
-    /// d loss / d(x, mu_tot, log s_tot) of the student's outputs, each `[B, T, 1]`.
-    struct OutputGradients {
-        var x, mean, logScale: Tensor
-        init(shape: [Int]) {
-            x = Tensor(shape: shape)
-            mean = Tensor(shape: shape)
-            logScale = Tensor(shape: shape)
-        }
-    }
-
-    /// The Monte-Carlo KL bracket times w_kl (logistic base); logs its terms and, with `train`,
-    /// adds its gradients.
-    private func monteCarloKL(_ estimator: DensityDistillation, gamma contrastiveGamma: Float, out: StudentOutput,
-                              mel: Tensor, rng: inout Philox,
-                              train: Bool, terms: inout [String: Double], gradients: inout OutputGradients) -> Double {
-        let rows = out.x.count
-        // Cross-entropy with the teacher on the student's own waveform.
-        let entropy = DensityDistillation.entropy(logScale: out.logScale)
-        let (params, teacherBackward) = teacher.parametersWithBackward(audio: out.x, mel: mel)
-        var ceRNG = rng
-        let ce = estimator.crossEntropy(mean: out.mean, logScale: out.logScale, teacherParams: params,
-                                        weight: train ? klWeight : 0, rng: &ceRNG)
-        terms["cross_entropy"] = ce.value
-        terms["entropy"] = entropy
-        terms["kl"] = ce.value - entropy
-        terms["mean_log_scale"] = entropy - 2
-        var objective = ce.value - entropy
-        if train {
-            Ops.axpy(1, ce.mean, &gradients.mean)
-            Ops.axpy(1, ce.logScale, &gradients.logScale)
-            Ops.axpy(1, teacherBackward(ce.params), &gradients.x)
-        }
-        if contrastiveGamma != 0 {
-            let other = Self.rolled(mel)
-            let (otherParams, otherBackward) = teacher.parametersWithBackward(audio: out.x, mel: other)
-            var otherRNG = rng  // the same K samples for both conditionings: lower variance
-            let ceOther = estimator.crossEntropy(mean: out.mean, logScale: out.logScale, teacherParams: otherParams,
-                                                 weight: train ? -klWeight * contrastiveGamma : 0, rng: &otherRNG)
-            terms["kl_mismatched"] = ceOther.value - entropy
-            objective = ce.value - Double(contrastiveGamma) * ceOther.value - Double(1 - contrastiveGamma) * entropy
-            if train {
-                Ops.axpy(1, ceOther.mean, &gradients.mean)
-                Ops.axpy(1, ceOther.logScale, &gradients.logScale)
-                Ops.axpy(1, otherBackward(ceOther.params), &gradients.x)
-            }
-        }
-        rng = ceRNG
-        if train {
-            // d/d log s_tot of -(1 - gamma) * w * mean(log s_tot).
-            let g = -klWeight * (1 - contrastiveGamma) / Float(rows)
-            gradients.logScale.withMutablePointer { p in for r in 0..<rows { p[r] += g } }
-        }
-        return Double(klWeight) * objective
-    }
-
-    /// The closed-form KL bracket plus regulariser, times w_kl (Gaussian base and head); logs
-    /// its terms and, with `train`, adds its gradients: directly through (mu_tot, log s_tot),
-    /// and through x by the frozen teacher's backward of d/dθ.
-    private func closedFormKL(_ gaussian: GaussianDistillation, gamma contrastiveGamma: Float, out: StudentOutput,
-                              mel: Tensor, train: Bool,
-                              terms: inout [String: Double], gradients: inout OutputGradients) -> Double {
-        let entropy = GaussianDistillation.entropy(logScale: out.logScale)
-        let (params, teacherBackward) = teacher.parametersWithBackward(audio: out.x, mel: mel)
-        let matched = gaussian.divergence(mean: out.mean, logScale: out.logScale, teacherParams: params,
-                                          regularise: true, weight: train ? klWeight : 0)
-        terms["kl"] = matched.kl
-        terms["kl_regulariser"] = matched.regulariser
-        terms["entropy"] = entropy
-        terms["cross_entropy"] = matched.kl + entropy
-        terms["mean_log_scale"] = entropy - Normal.standardEntropy
-        var objective = matched.kl + matched.regulariser
-        if train {
-            Ops.axpy(1, matched.mean, &gradients.mean)
-            Ops.axpy(1, matched.logScale, &gradients.logScale)
-            Ops.axpy(1, teacherBackward(matched.params), &gradients.x)
-        }
-        if contrastiveGamma != 0 {
-            let (otherParams, otherBackward) = teacher.parametersWithBackward(audio: out.x, mel: Self.rolled(mel))
-            let mismatched = gaussian.divergence(mean: out.mean, logScale: out.logScale, teacherParams: otherParams,
-                                                 regularise: false, weight: train ? -klWeight * contrastiveGamma : 0)
-            terms["kl_mismatched"] = mismatched.kl
-            objective -= Double(contrastiveGamma) * mismatched.kl
-            if train {
-                Ops.axpy(1, mismatched.mean, &gradients.mean)
-                Ops.axpy(1, mismatched.logScale, &gradients.logScale)
-                Ops.axpy(1, otherBackward(mismatched.params), &gradients.x)
-            }
-        }
-        return Double(klWeight) * objective
-    }
-
-    /// Batch item b gets item (b + 1) mod B's conditioning.
-    static func rolled(_ mel: Tensor) -> Tensor {
-        let b = mel.shape[0], per = mel.count / b
-        var out = mel
-        for i in 0..<b {
-            let src = ((i + 1) % b) * per
-            for j in 0..<per { out.scalars[i * per + j] = mel.scalars[src + j] }
-        }
-        return out
+        try distillation.terms(audio: audio, mel: mel, rng: &rng, train: train)
     }
 
     /// KL estimate and spectral losses on the start of each validation utterance (fixed noise,
@@ -233,16 +93,13 @@ public struct DistillationTask: TrainingTask {
         var count = 0
         var studentAudio: [Float] = [], realAudio: [Float] = []
         for (i, u) in validation.enumerated() {
-            let n = min(u.samples.count, validationSamples) / features.hopLength * features.hopLength
-            guard n > 0 else { continue }
-            let frames = n / features.hopLength + 1
-            let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
-            let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
-            var rng = Philox(seed: 0x5EED, stream: UInt64(i))
+            guard let span = u.leadingSpan(maxSamples: validationSamples, hop: features.hopLength) else { continue }
+            let (n, x, mel) = (span.samples, span.audio, span.mel)
+            var rng = Philox(seed: DistillationObjective.validationSeed, stream: UInt64(i))
             let terms = try objective(audio: x, mel: mel, rng: &rng, train: false)
             for (k, v) in terms where k != "kl_mismatched" { sums[k, default: 0] += v }
             count += 1
-            var synthRNG = Philox(seed: 0x5EED, stream: UInt64(i))
+            var synthRNG = Philox(seed: DistillationObjective.validationSeed, stream: UInt64(i))
             let z = student.config.base.noise(shape: [1, n, 1], rng: &synthRNG)
             studentAudio += student.forward(noise: z, mel: mel).output.x.scalars
             realAudio += x.scalars

@@ -40,10 +40,13 @@ public struct GradientChecker {
         public let numeric: Double
         /// Error at the worst element divided by its allowed error (<= 1 passes).
         public let worstRatio: Double
-        public var passed: Bool { worstRatio <= 1 && worstRatio.isFinite }
+        /// A check that probed no element (an empty tensor, or `skip` everywhere) checked nothing,
+        /// so it fails rather than passing vacuously.
+        public var passed: Bool { probed > 0 && worstRatio <= 1 && worstRatio.isFinite }
 
         public var description: String {
-            "\(name): \(passed ? "ok" : "FAILED"), probed \(probed), worst index \(worstIndex): "
+            guard probed > 0 else { return "\(name): FAILED, probed nothing (empty tensor or every index skipped)" }
+            return "\(name): \(passed ? "ok" : "FAILED"), probed \(probed), worst index \(worstIndex): "
                 + "analytic \(analytic), numeric \(numeric), error/allowed \(worstRatio)"
         }
     }

@@ -11,19 +11,18 @@ import Training
 public enum BenchStage {
     public static let resultFile = "bench.json"
 
-    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
-        let config = experiment.config
-        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: config.features)
+    public static func run(_ config: BenchInputs, stages: StageDirectories, directory: URL, sink: LogSink) throws {
+        let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: config.features)
         guard let u = try corpus.load(split: "valid").first else { return }
-        let teacher = try DistillStage.loadTeacher(experiment)
-        let (student, _, _) = try IAFStudent.load(from: experiment.directory(.distill).appendingPathComponent(DistillStage.weightsFile))
+        let teacher = try DistillStage.loadTeacher(stages, features: config.features)
+        let student = try DistillStage.loadStudent(stages, features: config.features)
         var options = BenchmarkOptions()
         options.seconds = config.benchmark.audioSeconds
         options.repetitions = config.benchmark.repetitions
         options.naiveSeconds = config.benchmark.naiveSeconds
         options.batches = config.benchmark.teacherBatches
         options.teacherMaxSeconds = min(options.teacherMaxSeconds, config.benchmark.audioSeconds.max() ?? 1)
-        options.chunkSamples = config.synthesis.chunkSamples
+        options.chunkSamples = config.chunkSamples
         let mel = Tensor(shape: [1, u.frames, u.melBands], scalars: u.mel)
         let report = try SamplingBenchmark.run(teacher: teacher, student: student, mel: mel, features: config.features,
                                                options: options, log: { sink.line("bench: " + $0) })

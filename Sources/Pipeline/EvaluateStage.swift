@@ -81,45 +81,46 @@ public enum EvaluateStage {
     /// a standard error of a few hundredths of a bit, few enough to cost a second.
     static let selfConsistencySeconds = 0.5
 
-    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
-        let config = experiment.config
+    public static func run(_ config: EvaluateInputs, stages: StageDirectories, directory: URL, sink: LogSink) throws {
         let features = config.features
-        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: features)
+        let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: features)
         let utterances = try corpus.load(split: "valid")
-        let teacher = try DistillStage.loadTeacher(experiment)
-        let (student, _, _) = try IAFStudent.load(from: experiment.directory(.distill).appendingPathComponent(DistillStage.weightsFile))
-        let synthesisDir = experiment.directory(.synthesize)
+        let teacher = try DistillStage.loadTeacher(stages, features: features)
+        let student = try DistillStage.loadStudent(stages, features: features)
+        let synthesisDir = stages.directory(.synthesize)
         let records = try JSONDecoder().decode([SynthesizeStage.Record].self,
                                                from: Data(contentsOf: synthesisDir.appendingPathComponent(SynthesizeStage.recordFile)))
-        let maxSamples = Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate))
+        let maxSamples = Int(config.scoreMaxSeconds * Double(features.sampleRate))
         let mcdConfig = MelCepstralDistortionConfig(features: features)
         let ladder = try PredictorLadder(features: features, logScaleMin: teacher.config.head.logScaleMin)
         let pitchTracker = try PitchTracker(sampleRate: features.sampleRate)
+        // The student's KL to the teacher, by the objective distill validates with (w_kl 1, no
+        // contrastive or spectral terms), under the same fixed validation noise.
+        let distillation = try DistillationObjective(student: student, teacher: teacher, klWeight: 1,
+                                                     klSamples: config.klSamples,
+                                                     gaussianKLLambda: Float(config.gaussianKLLambda),
+                                                     contrastiveGamma: 0, spectralLosses: [])
         var perUtterance: [UtteranceResult] = []
         for (index, u) in utterances.enumerated() {
             guard let record = records.first(where: { $0.id == u.id }) else { continue }
-            // Teacher NLL and student KL on the same span.
-            let n = min(u.samples.count, maxSamples) / features.hopLength * features.hopLength
-            let frames = n / features.hopLength + 1
-            let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
-            let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
+            // Teacher NLL and student KL on the same span (the one validation scores).
+            guard let scored = u.leadingSpan(maxSamples: maxSamples, hop: features.hopLength) else {
+                throw PipelineError.badInput("\(u.id) is shorter than one hop (\(features.hopLength) samples): "
+                                             + "nothing to score")
+            }
+            let (n, frames, x, mel) = (scored.samples, scored.frames, scored.audio, scored.mel)
             let nll = teacher.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
             let rungs = ladder.bitsPerSample(samples: x.scalars, logMel: mel.scalars, frames: frames)
-            let klTask = try DistillationTask(student: student, teacher: teacher, features: features,
-                                              klWeight: 1, klSamples: config.losses.klSamples,
-                                              gaussianKLLambda: Float(config.losses.gaussianKLLambda), contrastiveGamma: 0,
-                                              spectralLosses: [], training: [u], validation: [u], batchSize: 1,
-                                              cropSamples: features.hopLength, validationSamples: maxSamples)
-            let kl = try klTask.validate()["kl"] ?? .nan
+            var klRNG = Philox(seed: DistillationObjective.validationSeed, stream: 0)
+            let kl = try distillation.terms(audio: x, mel: mel, rng: &klRNG, train: false)["kl"] ?? .nan
             // A fresh teacher sample under the same mel, scored by the same model (in memory: a
             // 16-bit WAV would move the samples off the head's bins).
             let span = min(n, Int(Self.selfConsistencySeconds * Double(features.sampleRate)))
-            let spanMel = Tensor(shape: [1, span / features.hopLength + 1, u.melBands],
-                                 scalars: Array(u.mel[0..<((span / features.hopLength + 1) * u.melBands)]))
+            let spanMel = u.span(samples: span, hop: features.hopLength).mel
             // One stream per utterance: with one stream for all, the quiet starts of the utterances
             // draw nearly the same samples from the same numbers, the utterances' checks are not
             // independent, and the pooled standard error (which assumes they are) is ~sqrt(k) too small.
-            var rng = Philox(seed: config.synthesis.seed, stream: 0x5E1F_0000 + UInt64(index))
+            var rng = Philox(seed: config.synthesisSeed, stream: 0x5E1F_0000 + UInt64(index))
             let drawn = teacher.sample(mel: spanMel, length: span, rng: &rng)
             let consistency = teacher.selfConsistency(sampled: Tensor(shape: [1, span, 1], scalars: drawn.scalars),
                                                       mel: spanMel, rng: &rng)

@@ -8,13 +8,14 @@ import Training
 ///
 /// ```
 /// exp/<name>/pipeline.json           the resolved config of the last run
-/// exp/<name>/NN-<stage>/config.json  the config sections this stage depends on
+/// exp/<name>/NN-<stage>/config.json  the stage's inputs (the config keys it reads) and its hash
 /// exp/<name>/NN-<stage>/log.txt      everything the stage printed, timestamped
 /// exp/<name>/NN-<stage>/STARTED      the config hash of the run in progress
 /// exp/<name>/NN-<stage>/DONE         the config hash that produced the finished outputs
 /// exp/<name>/summary.json            artifacts and headline metrics (written by `run`)
 /// ```
-/// Each stage's hash covers its own config sections and the hashes of the stages it reads, so
+/// Each stage's hash covers its inputs (`StageInputs`: every config key the stage reads, and
+/// nothing the stage body could read besides) and the hashes of the stages it reads, so
 /// changing a student key changes the hashes of distill and everything after it, and nothing
 /// before. A stage whose DONE matches is skipped; one whose STARTED matches resumes (its
 /// checkpoints were written under the same config); anything else starts from a clean directory.
@@ -27,33 +28,18 @@ public struct Experiment {
         root = directory ?? URL(fileURLWithPath: "exp").appendingPathComponent(config.name)
     }
 
-    public func directory(_ stage: Stage) -> URL { root.appendingPathComponent(stage.directoryName) }
+    public func directory(_ stage: Stage) -> URL { directories.directory(stage) }
 
-    /// The config sections `stage` depends on directly, as canonical JSON.
-    public func ownConfig(_ stage: Stage) -> [String: String] {
-        let c = config
-        switch stage {
-        case .prepare:
-            return ["data": JSONConfig.encode(c.data), "features": JSONConfig.encode(c.features)]
-        case .trainTeacher:
-            return ["teacher": JSONConfig.encode(c.teacher), "training.teacher": JSONConfig.encode(c.training.teacher),
-                    "seed": String(c.seed)]
-        case .distill:
-            return ["student": JSONConfig.encode(c.student), "losses": JSONConfig.encode(c.losses),
-                    "training.student": JSONConfig.encode(c.training.student), "seed": String(c.seed)]
-        case .synthesize:
-            return ["synthesis": JSONConfig.encode(c.synthesis)]
-        case .evaluate:
-            return ["evaluation": JSONConfig.encode(c.evaluation)]
-        case .bench:
-            return ["benchmark": JSONConfig.encode(c.benchmark)]
-        }
-    }
+    /// The stage directories, for a stage body (which gets these and its inputs, not the config).
+    public var directories: StageDirectories { StageDirectories(root: root) }
 
-    /// FNV-1a 64 over the stage's own sections and its upstream stages' hashes.
+    /// What `stage` reads from the config, as canonical JSON (sorted keys): its whole cache key
+    /// besides the upstream stages' hashes. The stage body reads only this value.
+    public func inputsJSON(_ stage: Stage) -> String { config.inputs(stage).canonicalJSON }
+
+    /// FNV-1a 64 over the stage's inputs and its upstream stages' hashes.
     public func hash(_ stage: Stage) -> String {
-        var text = stage.name + "\n"
-        for (k, v) in ownConfig(stage).sorted(by: { $0.key < $1.key }) { text += "\(k)=\(v)\n" }
+        var text = stage.name + "\n" + "inputs=" + inputsJSON(stage) + "\n"
         for up in stage.upstream where up != stage { text += "upstream \(up.name)=\(hash(up))\n" }
         let h = text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         return String(h, radix: 16)
@@ -78,10 +64,9 @@ public struct Experiment {
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         try AtomicFile.write(Data((h + "\n").utf8), to: marker(stage, "STARTED"))
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        var sections: [String: String] = ownConfig(stage)
-        sections["stage_hash"] = h
-        try AtomicFile.write(encoder.encode(sections), to: dir.appendingPathComponent("config.json"))
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(encoder.encode(StageRecord(inputs: config.inputs(stage), stageHash: h)),
+                             to: dir.appendingPathComponent("config.json"))
         return (dir, resuming)
     }
 
@@ -94,6 +79,23 @@ public struct Experiment {
         for up in stage.upstream where !isComplete(up) {
             throw PipelineError.upstreamIncomplete(stage: stage, missing: up, directory: directory(up).path)
         }
+    }
+}
+
+/// `config.json` of a stage directory.
+private struct StageRecord: Encodable {
+    var inputs: any StageInputs
+    var stageHash: String
+
+    enum CodingKeys: String, CodingKey {
+        case inputs
+        case stageHash = "stage_hash"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inputs, forKey: .inputs)
+        try c.encode(stageHash, forKey: .stageHash)
     }
 }
 

@@ -1,4 +1,5 @@
 import Configuration
+import Distillation
 import Foundation
 import SignalProcessing
 import Student
@@ -74,21 +75,19 @@ public struct PipelineConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try benchmark.validate(path: "benchmark")
     }
 
-    /// The Gaussian (ClariNet) variant needs both halves: a Gaussian student is distilled with the
-    /// closed-form KL, which needs a Gaussian teacher head, and a Gaussian teacher is only
-    /// distilled that way. (`DistillationTask` refuses the mixed pairs too; here they fail at load.)
+    /// `DistillationPairing`'s rule, at load: a recipe whose teacher cannot teach its student
+    /// fails before the teacher trains, naming the key to change.
     static func requirePairing(student base: StudentBase, teacherHead kind: OutputHeadConfig.Kind) throws {
-        switch (base, kind) {
-        case (.gaussian, .gaussian), (.logistic, .mol), (.logistic, .mulaw256):
-            return
-        case (.gaussian, _):
+        do {
+            try DistillationPairing.check(studentBase: base, teacherHead: kind)
+        } catch .basePairing {
             try Require.that(false, "student.base",
-                             "gaussian needs teacher.head.kind: gaussian (got \(kind.rawValue)); the closed-form KL of the "
-                                + "Gaussian variant needs a Gaussian teacher (or set student.base: logistic)")
-        case (.logistic, .gaussian):
-            try Require.that(false, "student.base",
-                             "logistic cannot be distilled from teacher.head.kind: gaussian; the Gaussian teacher's "
-                                + "closed-form KL needs student.base: gaussian")
+                             "\(base.rawValue) does not pair with teacher.head.kind: \(kind.rawValue); a Gaussian "
+                                 + "student is distilled with the closed-form KL, which needs a Gaussian teacher, "
+                                 + "and a Gaussian teacher only that way (student.base and teacher.head.kind: both "
+                                 + "gaussian, or logistic with mol)")
+        } catch {
+            try Require.that(false, "teacher.head.kind", "\(error)")
         }
     }
 

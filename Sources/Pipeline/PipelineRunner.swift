@@ -55,14 +55,19 @@ public struct PipelineRunner {
         let sink = try LogSink(file: logURL)
         sink.line("== \(stage)\(resuming ? " (resuming)" : ""): \(directory.path)")
         let started = Date()
+        // Each body gets its inputs (the config keys its hash covers) and the directories, not the config.
+        let config = experiment.config, stages = experiment.directories
         do {
             switch stage {
-            case .prepare: try PrepareStage.run(experiment, directory: directory, sink: sink)
-            case .trainTeacher: try TrainTeacherStage.run(experiment, directory: directory, sink: sink)
-            case .distill: try DistillStage.run(experiment, directory: directory, sink: sink)
-            case .synthesize: try SynthesizeStage.run(experiment, directory: directory, sink: sink)
-            case .evaluate: try EvaluateStage.run(experiment, directory: directory, sink: sink)
-            case .bench: try BenchStage.run(experiment, directory: directory, sink: sink)
+            case .prepare: try PrepareStage.run(PrepareInputs(config), stages: stages, directory: directory, sink: sink)
+            case .trainTeacher:
+                try TrainTeacherStage.run(TrainTeacherInputs(config), stages: stages, directory: directory, sink: sink)
+            case .distill: try DistillStage.run(DistillInputs(config), stages: stages, directory: directory, sink: sink)
+            case .synthesize:
+                try SynthesizeStage.run(SynthesizeInputs(config), stages: stages, directory: directory, sink: sink)
+            case .evaluate:
+                try EvaluateStage.run(EvaluateInputs(config), stages: stages, directory: directory, sink: sink)
+            case .bench: try BenchStage.run(BenchInputs(config), stages: stages, directory: directory, sink: sink)
             }
         } catch {
             sink.line("\(stage) failed: \(error)", terminal: false)

@@ -48,8 +48,7 @@ public enum PrepareStage {
         }
     }
 
-    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
-        let config = experiment.config
+    public static func run(_ config: PrepareInputs, stages: StageDirectories, directory: URL, sink: LogSink) throws {
         try fetchIfRequested(config.data, sink: sink)
         let files = try findAudio(config.data)
         guard !files.isEmpty else {

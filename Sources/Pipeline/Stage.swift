@@ -39,6 +39,4 @@ public enum Stage: Int, CaseIterable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "stage \(rawValue) (\(name))" }
-
-    public static func named(_ name: String) -> Stage? { allCases.first { $0.name == name } }
 }

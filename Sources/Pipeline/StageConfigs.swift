@@ -23,7 +23,7 @@ public struct TrainingSection: Codable, Sendable, Equatable, ValidatableConfig {
     }
 }
 
-/// YAML `synthesis:`: copy synthesis of the held-out utterances.
+/// YAML `synthesis:`: copy synthesis of the held-out utterances (the synthesize stage).
 public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
     /// Student noise temperature (1 = the trained distribution).
     public var studentTemperature: Double = 1
@@ -38,6 +38,9 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
     /// utterance (0: none).
     public var teacherMaxSeconds: Double = 2
     public var seed: UInt64 = 7
+    /// Griffin-Lim iterations of the classical baseline (was `evaluation.griffin_lim_iterations`:
+    /// synthesize is the stage that runs Griffin-Lim).
+    public var griffinLimIterations: Int = 32
 
     public init() {}
 
@@ -48,6 +51,7 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
         case chunkSamples = "chunk_samples"
         case teacherMaxSeconds = "teacher_max_seconds"
         case seed
+        case griffinLimIterations = "griffin_lim_iterations"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +63,7 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
         chunkSamples = try c.value(.chunkSamples, default: chunkSamples)
         teacherMaxSeconds = try c.value(.teacherMaxSeconds, default: teacherMaxSeconds)
         seed = try c.value(.seed, default: seed)
+        griffinLimIterations = try c.value(.griffinLimIterations, default: griffinLimIterations)
     }
 
     public func validate(path: String) throws {
@@ -71,32 +76,34 @@ public struct SynthesisConfig: Codable, Sendable, Equatable, ValidatableConfig {
         try Require.that(chunkSamples >= 256 && chunkSamples <= 1 << 30, key(path, "chunk_samples"), "must be in 256...\(1 << 30)")
         try Require.that(teacherMaxSeconds >= 0 && teacherMaxSeconds <= StageLimits.seconds, key(path, "teacher_max_seconds"),
                          "must be in 0...\(Int(StageLimits.seconds)) s")
+        try Require.that(griffinLimIterations >= 1 && griffinLimIterations <= 1000, key(path, "griffin_lim_iterations"),
+                         "must be in 1...1000")
     }
 }
 
 /// YAML `evaluation:`.
 public struct EvaluationConfig: Codable, Sendable, Equatable, ValidatableConfig {
-    /// Griffin-Lim iterations of the classical baseline.
-    public var griffinLimIterations: Int = 32
-    /// The teacher's NLL and the student's KL are measured on at most this many seconds per utterance.
+    /// The teacher's NLL and the student's KL are measured on at most this many seconds per
+    /// utterance (read by evaluate, and by train-teacher and distill for their validation figures).
     public var scoreMaxSeconds: Double = 4
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case griffinLimIterations = "griffin_lim_iterations"
         case scoreMaxSeconds = "score_max_seconds"
     }
 
+    /// Keys that lived here once, and where they live now.
+    static let movedKeys = ["griffin_lim_iterations": "synthesis.griffin_lim_iterations"]
+
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectMovedKeys(Self.movedKeys)
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        griffinLimIterations = try c.value(.griffinLimIterations, default: griffinLimIterations)
         scoreMaxSeconds = try c.value(.scoreMaxSeconds, default: scoreMaxSeconds)
     }
 
     public func validate(path: String) throws {
-        try Require.that(griffinLimIterations >= 1 && griffinLimIterations <= 1000, key(path, "griffin_lim_iterations"), "must be in 1...1000")
         try Require.that(scoreMaxSeconds > 0 && scoreMaxSeconds <= StageLimits.seconds, key(path, "score_max_seconds"),
                          "must be in (0, \(Int(StageLimits.seconds))] s")
     }
@@ -139,6 +146,20 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable, ValidatableConfig {
                          "must be in (0, \(Int(StageLimits.seconds))] s")
         try Require.that(!teacherBatches.isEmpty && teacherBatches.allSatisfy { $0 >= 1 && $0 <= 1024 }, key(path, "teacher_batches"),
                          "batch sizes in 1...1024")
+    }
+}
+
+extension Decoder {
+    /// Refuses a key that has moved to another section, naming its new place, so a recipe written
+    /// before the move fails with the fix rather than with "unknown key".
+    func rejectMovedKeys(_ moved: [String: String]) throws {
+        let container = try self.container(keyedBy: AnyCodingKey.self)
+        for key in container.allKeys {
+            if let destination = moved[key.stringValue] {
+                throw ConfigError(.other("has moved to \(destination) (the stage that reads it); move the line there"),
+                                  path: dottedPath(codingPath + [key]))
+            }
+        }
     }
 }
 

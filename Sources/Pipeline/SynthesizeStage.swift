@@ -42,19 +42,14 @@ public enum SynthesizeStage {
 
     public static let recordFile = "synthesis.json"
 
-    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
-        let config = experiment.config
+    public static func run(_ config: SynthesizeInputs, stages: StageDirectories, directory: URL,
+                           sink: LogSink) throws {
         let features = config.features
         let rate = features.sampleRate
-        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: features)
+        let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: features)
         let utterances = try corpus.load(split: "valid")
-        let teacher = try DistillStage.loadTeacher(experiment)
-        let studentURL = experiment.directory(.distill).appendingPathComponent(DistillStage.weightsFile)
-        let (student, studentFeatures, _) = try IAFStudent.load(from: studentURL)
-        guard studentFeatures == features else {
-            throw PipelineError.featureMismatch(checkpoint: studentURL.path, expected: features.canonicalJSON,
-                                                found: studentFeatures.canonicalJSON)
-        }
+        let teacher = try DistillStage.loadTeacher(stages, features: features)
+        let student = try DistillStage.loadStudent(stages, features: features)
         let fm = FileManager.default
         for sub in ["reference", "student", "teacher", "griffin_lim", "random_phase"] {
             try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
@@ -102,7 +97,7 @@ public enum SynthesizeStage {
             }
 
             let gl = try GriffinLim(features: features, config: GriffinLimConfig(
-                iterations: config.evaluation.griffinLimIterations, seed: config.synthesis.seed))
+                iterations: config.synthesis.griffinLimIterations, seed: config.synthesis.seed))
             let logMel = Spectrogram(frameCount: u.frames, binCount: u.melBands, values: u.mel)
             let glPath = try write(try gl.synthesize(logMel: logMel, sampleCount: n).samples, "griffin_lim")
             let randomPhasePath = try write(try randomPhaseResynthesis(of: u.samples, features: features,

@@ -44,19 +44,19 @@ struct TrainingResult: Codable {
 public enum TrainTeacherStage {
     public static let weightsFile = "teacher.safetensors"
 
-    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
-        let config = experiment.config
-        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: config.features)
+    public static func run(_ config: TrainTeacherInputs, stages: StageDirectories, directory: URL,
+                           sink: LogSink) throws {
+        let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: config.features)
         let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
         let features = config.features
         let model = try WaveNet(config: config.teacher, conditionChannels: features.melBandCount,
                                 hop: features.hopLength, seed: config.seed, features: features)
         try standardizeConditioning(model.upsampler, training: training, label: "train-teacher", sink: sink)
         sink.line("train-teacher: \(model.parameters.scalarCount) parameters, receptive field \(config.teacher.receptiveField) samples, \(training.count) training utterances")
-        let settings = config.training.teacher
+        let settings = config.training
         let task = TeacherTrainingTask(model: model, features: features, training: training, validation: validation,
                                        batchSize: settings.batchSize, cropSamples: settings.cropSamples,
-                                       validationSamples: Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate)))
+                                       validationSamples: Int(config.scoreMaxSeconds * Double(features.sampleRate)))
         var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed, label: "train-teacher")
         loop.sink = sink
         let summary = try loop.run(task, finalWeights: directory.appendingPathComponent(weightsFile))
@@ -70,9 +70,20 @@ public enum DistillStage {
     public static let weightsFile = "student.safetensors"
 
     /// Loads the stage-2 teacher and refuses one trained on other features than the pipeline's.
-    public static func loadTeacher(_ experiment: Experiment) throws -> WaveNet {
-        let url = experiment.directory(.trainTeacher).appendingPathComponent(TrainTeacherStage.weightsFile)
-        return try loadTeacher(url, features: experiment.config.features)
+    public static func loadTeacher(_ stages: StageDirectories, features: FeatureConfig) throws -> WaveNet {
+        let url = stages.directory(.trainTeacher).appendingPathComponent(TrainTeacherStage.weightsFile)
+        return try loadTeacher(url, features: features)
+    }
+
+    /// Loads the stage-3 student and refuses one trained on other features than the pipeline's.
+    public static func loadStudent(_ stages: StageDirectories, features: FeatureConfig) throws -> IAFStudent {
+        let url = stages.directory(.distill).appendingPathComponent(weightsFile)
+        let (student, studentFeatures, _) = try IAFStudent.load(from: url)
+        guard studentFeatures == features else {
+            throw PipelineError.featureMismatch(checkpoint: url.path, expected: features.canonicalJSON,
+                                                found: studentFeatures.canonicalJSON)
+        }
+        return student
     }
 
     public static func loadTeacher(_ url: URL, features: FeatureConfig) throws -> WaveNet {
@@ -96,20 +107,18 @@ public enum DistillStage {
         return terms
     }
 
-    public static func run(_ experiment: Experiment, directory: URL, sink: LogSink) throws {
-        let config = experiment.config
-        let teacher = try loadTeacher(experiment)
-        guard teacher.distribution.providesInputGradient else {
-            throw PipelineError.badStageRange("the teacher's \(config.teacher.head.kind.rawValue) head gives no gradient with respect to its input, so it cannot teach an IAF student: use a mol or gaussian head")
-        }
-        let corpus = try PreparedCorpus(directory: experiment.directory(.prepare), expecting: config.features)
+    public static func run(_ config: DistillInputs, stages: StageDirectories, directory: URL, sink: LogSink) throws {
+        let teacher = try loadTeacher(stages, features: config.features)
+        // The recipe passed this check when it loaded; a teacher checkpoint is checked again.
+        try DistillationPairing.check(studentBase: config.student.base, teacherHead: teacher.config.head.kind)
+        let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: config.features)
         let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
         let features = config.features
         let student = try IAFStudent(config: config.student, conditionChannels: features.melBandCount,
                                      hop: features.hopLength, seed: config.seed &+ 1, features: features)
         try standardizeConditioning(student.upsampler, training: training, label: "distill", sink: sink)
         sink.line("distill: student \(student.parameters.scalarCount) parameters, \(config.student.flows.count) flows, \(config.student.base.rawValue) base; teacher \(teacher.parameters.scalarCount) parameters (frozen), \(teacher.config.head.kind.rawValue) head")
-        let settings = config.training.student
+        let settings = config.training
         let task = try DistillationTask(
             student: student, teacher: teacher, features: features,
             klWeight: Float(config.losses.klWeight), klSamples: config.losses.klSamples,
@@ -118,7 +127,7 @@ public enum DistillStage {
             spectralLosses: try spectralLosses(config.losses),
             training: training, validation: validation, batchSize: settings.batchSize,
             cropSamples: settings.cropSamples,
-            validationSamples: Int(config.evaluation.scoreMaxSeconds * Double(features.sampleRate)),
+            validationSamples: Int(config.scoreMaxSeconds * Double(features.sampleRate)),
             log: { sink.line("distill: " + $0) })
         var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed &+ 1, label: "distill")
         loop.sink = sink

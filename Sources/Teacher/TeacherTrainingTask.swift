@@ -45,12 +45,9 @@ public struct TeacherTrainingTask: TrainingTask {
     public func validate() throws -> [String: Double] {
         var total = 0.0, count = 0
         for u in validation {
-            let n = min(u.samples.count, validationSamples) / features.hopLength * features.hopLength
-            guard n > 0 else { continue }
-            let frames = n / features.hopLength + 1
-            let x = Tensor(shape: [1, n, 1], scalars: Array(u.samples[0..<n]))
-            let mel = Tensor(shape: [1, frames, u.melBands], scalars: Array(u.mel[0..<(frames * u.melBands)]))
-            let nll = model.negativeLogLikelihood(audio: x, mel: mel, accumulateGradients: false)
+            guard let span = u.leadingSpan(maxSamples: validationSamples, hop: features.hopLength) else { continue }
+            let n = span.samples
+            let nll = model.negativeLogLikelihood(audio: span.audio, mel: span.mel, accumulateGradients: false)
             total += nll * Double(n)
             count += n
         }

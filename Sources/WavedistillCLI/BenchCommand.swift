@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmarks
 import FileFormats
 import Foundation
+import Pipeline
 
 /// `wavedistill bench`: parallel (student) against autoregressive (teacher) sampling, on a real
 /// utterance's conditioning, against this machine's measured FMA and sgemm rates.
@@ -71,7 +72,22 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Write the report as JSON to this file (atomically).")
     var json: String?
 
+    // Stage 6 is the benchmark on the trained checkpoints, with the recipe's `benchmark` settings.
+    @Option(help: "Pipeline YAML: run stage 6 on its trained checkpoints instead (the options above are unused).")
+    var config: String?
+
+    @Option(name: .customLong("exp-dir"), help: "Experiment directory with --config.")
+    var experimentDirectory: String?
+
     func validate() throws {
+        if config != nil {
+            // Every stage has its command (`wavedistill <stage> --config`), as synthesize does for stage 4.
+            guard teacher == nil && student == nil && json == nil else {
+                throw ValidationError("--config runs the pipeline stage; "
+                                      + "do not combine it with --teacher/--student/--json")
+            }
+            return
+        }
         _ = try options()
     }
 
@@ -117,6 +133,16 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let config {
+            _ = try CLISupport.reportingErrors {
+                let pipeline = try PipelineConfig.load(CLISupport.fileURL(config))
+                let directory = experimentDirectory.map(CLISupport.fileURL)
+                var runner = PipelineRunner(experiment: Experiment(config: pipeline, directory: directory))
+                runner.force = true
+                return try runner.run(.bench)
+            }
+            return
+        }
         try CLISupport.reportingErrors {
             let options = try options()
             if let json { try CLISupport.requireOutputDirectory(for: json) }

@@ -52,6 +52,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("exp-dir"), help: "Experiment directory (default: exp/<pipeline name>).")
     var experimentDirectory: String?
 
+    /// A bad stage range is a usage error: refused before the pipeline file is read.
+    func validate() throws {
+        do {
+            _ = try PipelineRunner.stageRange(start: stage, stop: stopStage)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func run() throws {
         InterruptReport.install(resumeCommand: CLISupport.sameCommand())
         try CLISupport.reportingErrors {

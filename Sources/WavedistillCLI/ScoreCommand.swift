@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioIO
+import Corpus
 import FileFormats
 import Foundation
 import Randomness
@@ -27,7 +28,8 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Condition on these log-mel features (.npy, float32 [frames, n_mels], as `features` writes) instead of the input's own.")
     var mel: String?
 
-    @Option(name: .customLong("max-seconds"), help: "Score at most this many seconds from the start (memory).")
+    @Option(name: .customLong("max-seconds"),
+            help: "Score at most this many seconds from the start, in whole hops as evaluate does (memory).")
     var maxSeconds: Double = 30
 
     @Flag(name: .customLong("self-consistency"),
@@ -60,12 +62,13 @@ struct ScoreCommand: ParsableCommand {
                 throw CLIError("\(mel) (\(conditioning.frameCount) frames) covers \(covered) samples but \(input) has \(available) "
                                + "to score: the features are not this audio's (or pass --max-seconds)")
             }
-            let n = min(available, covered)
-            guard n > 0 else { throw CLIError("\(input): no samples to score") }
-            let frames = min(conditioning.frameCount, n / features.hopLength + 1)
-            let x = Tensor(shape: [1, n, 1], scalars: Array(audio.samples[0..<n]))
-            let m = Tensor(shape: [1, frames, conditioning.binCount],
-                           scalars: Array(conditioning.values[0..<(frames * conditioning.binCount)]))
+            // The span evaluate and validation score: the start, rounded down to whole hops.
+            let utterance = Utterance(id: input, samples: audio.samples, mel: conditioning.values,
+                                      frames: conditioning.frameCount, melBands: conditioning.binCount)
+            guard let span = utterance.leadingSpan(maxSamples: min(available, covered), hop: features.hopLength) else {
+                throw CLIError("\(input): no samples to score (shorter than one hop, \(features.hopLength) samples)")
+            }
+            let (n, x, m) = (span.samples, span.audio, span.mel)
             var consistency: SelfConsistency?
             let nll: Double
             if selfConsistency {

@@ -47,7 +47,16 @@ import Tensors
         for key in ["cores", "cpu", "blas", "threads", "fma_peak_gflops", "sgemm_gflops", "fma_peak_per_core_gflops", "probes"] {
             #expect(machine[key] != nil, "missing machine.\(key)")
         }
-        #expect((machine["fma_peak_gflops"] as? Double ?? 0) > 0 && (machine["sgemm_gflops"] as? Double ?? 0) > 0)
+        // GFLOP/s, not FLOP/s or ms: positive, and below what AVX2 can do (32 FLOP per cycle per
+        // core at <= 6 GHz: 192 GFLOP/s per core).
+        let cores = Double(machine["cores"] as? Int ?? 0)
+        #expect(cores >= 1)
+        for key in ["fma_peak_gflops", "sgemm_gflops"] {
+            let value = machine[key] as? Double ?? 0
+            #expect(value > 0.01 && value <= 192 * cores, "machine.\(key) = \(value) on \(cores) cores")
+        }
+        let perCore = machine["fma_peak_per_core_gflops"] as? Double ?? 0
+        #expect(perCore > 0.01 && perCore <= 192, "machine.fma_peak_per_core_gflops = \(perCore)")
         #expect((machine["probes"] as? [Any])?.count == 2)
         let configs = try #require(object["configs"] as? [String: Any])
         for key in ["teacher", "student", "features"] { #expect(configs[key] != nil, "missing configs.\(key)") }

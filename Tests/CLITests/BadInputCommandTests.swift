@@ -241,3 +241,28 @@ import Testing
         #expect(workspace.contents.contains("x.npy"))
     }
 }
+
+/// `run`'s stage range is a usage error, refused in `validate()` before the pipeline file is
+/// read: exit 64 with the numbering, and no experiment directory.
+@Suite struct RunStageRangeTests {
+    @Test(arguments: [["--stage", "7"], ["--stage", "4", "--stop-stage", "2"], ["--stop-stage", "0"]])
+    func badRangeIsAUsageError(_ range: [String]) throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let result = try runner.run(["run", "missing.yaml", "--exp-dir", "exp"] + range, in: workspace.url)
+        #expect(result.status == 64, "status \(result.status): \(result.standardError)")
+        #expect(result.standardError.contains("stage"), "\(result.standardError)")
+        #expect(!result.standardError.contains("missing.yaml"), "the file was read: \(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.file("exp").path))
+    }
+
+    /// `bench --config` is stage 6, like `synthesize --config` is stage 4: the tool's model
+    /// options do not combine with it.
+    @Test func benchStageRefusesTheToolsOptions() throws {
+        let runner = try WavedistillRunner.locate()
+        let workspace = try Workspace()
+        let result = try runner.run(["bench", "--config", "p.yaml", "--json", "b.json"], in: workspace.url)
+        #expect(result.status == 64, "status \(result.status): \(result.standardError)")
+        #expect(result.standardError.contains("--config runs the pipeline stage"), "\(result.standardError)")
+    }
+}

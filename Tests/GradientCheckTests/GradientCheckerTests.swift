@@ -36,4 +36,17 @@ import Tensors
         let r = checker.check(name: "linear", at: x, analytic: g) { dot($0, g) }
         #expect(r.probed == 10 && r.passed)
     }
+
+    /// A check that probed nothing checked nothing: it fails, and says why.
+    @Test func failsWhenItProbedNothing() {
+        let x = Tensor(shape: [4], repeating: 0.5), g = Tensor(shape: [4], repeating: 1)
+        let skipped = GradientChecker().check(name: "all-skipped", at: x, analytic: g, skip: { _ in true }) {
+            dot($0, g)
+        }
+        #expect(skipped.probed == 0 && !skipped.passed)
+        #expect("\(skipped)".contains("probed nothing"))
+        let empty = Tensor(shape: [0])
+        let none = GradientChecker().check(name: "empty", at: empty, analytic: empty) { dot($0, empty) }
+        #expect(none.probed == 0 && !none.passed)
+    }
 }

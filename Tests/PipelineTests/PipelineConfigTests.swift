@@ -108,5 +108,11 @@ import Testing
                 return e.path == "student.base" && "\(e)".contains("teacher.head.kind")
             }
         }
+        // A mu-law teacher gives no input gradient: it cannot teach an IAF student, and the
+        // recipe fails at load rather than after the teacher has trained.
+        #expect { try decode("name: x\nteacher:\n  head: {kind: mulaw256}\n") } throws: { error in
+            guard let e = error as? ConfigError, case .outOfRange = e.kind else { return false }
+            return e.path == "teacher.head.kind" && "\(e)".contains("no gradient")
+        }
     }
 }

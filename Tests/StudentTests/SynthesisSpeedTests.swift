@@ -8,8 +8,9 @@ import Testing
 /// Real-time factor of parallel synthesis (10 s of 16 kHz audio, 80 mel bands, hop 256).
 /// Opt-in, it takes about a minute: `WAVEDISTILL_STUDENT_SPEED=1 swift test -c release --filter SynthesisSpeed`.
 /// Prints the median of 3 runs, and the process CPU time per run (all threads: on a busy shared
-/// machine, FLOP per CPU-second still tells the per-core efficiency); asserts nothing about
-/// time (shared machines are noisy).
+/// machine, FLOP per CPU-second still tells the per-core efficiency). Asserts nothing about
+/// time (shared machines are noisy); asserts that chunked synthesis gives the unchunked samples
+/// bit for bit at this length, and that every run of a configuration gives the same samples.
 @Suite(.serialized) struct SynthesisSpeedTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["WAVEDISTILL_STUDENT_SPEED"] != nil),
           arguments: [StudentConfig.Preset.full, .small])
@@ -22,6 +23,7 @@ import Testing
         let frames = length / hop + 1
         let mel = Tensor(shape: [1, frames, mels], scalars: rng.normals(frames * mels))
         let flops = Double(student.config.flopsPerSample(conditionChannels: mels)) * Double(length)
+        var outputs: [[Float]] = []
         for chunk in [nil, 32_768] as [Int?] {
             var times: [Double] = [], cpuTimes: [Double] = []
             for _ in 0..<3 {
@@ -30,6 +32,8 @@ import Testing
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 cpuTimes.append(processCPUSeconds() - cpuStart)
                 #expect(x.count == length)
+                #expect(outputs.isEmpty || x.scalars == outputs[0], "chunk \(chunk.map(String.init) ?? "none") differs")
+                if outputs.isEmpty { outputs.append(x.scalars) }
             }
             let median = times.sorted()[1], cpu = cpuTimes.sorted()[1]
             let line = "student \(preset) synthesis of \(seconds) s, chunk \(chunk.map(String.init) ?? "none"), "
