@@ -76,6 +76,15 @@ public struct MelPitchEstimator: Sendable {
         return frames
     }
 
+    /// One track per item of a batch of mels stored item after item (`items` x `frameCount` x
+    /// `n_mels` values, row-major, as a `[B, F, n_mels]` tensor holds them).
+    public func estimate(batchedLogMel values: [Float], items: Int, frameCount: Int) -> [[SourceFrame]] {
+        let size = frameCount * features.melBandCount
+        precondition(values.count == items * size,
+                     "MelPitchEstimator: \(values.count) values for \(items) x \(frameCount) x \(features.melBandCount)")
+        return (0..<items).map { estimate(logMel: Array(values[($0 * size)..<(($0 + 1) * size)]), frameCount: frameCount) }
+    }
+
     /// Step 3 of the type's comment.
     static func removeBlips(_ frames: inout [SourceFrame]) {
         guard frames.count >= 3 else { return }

@@ -52,12 +52,9 @@ struct HarmonicSourceStep {
 
     /// The pulse train of every item of mel `[B, F, Cmel]`, `length` samples each, `[B * T]`.
     func pulses(mel: Tensor, length: Int) -> [Float] {
-        let (batch, frames, bands) = (mel.shape[0], mel.shape[1], mel.shape[2])
         var out: [Float] = []
-        out.reserveCapacity(batch * length)
-        for b in 0..<batch {
-            let item = Array(mel.scalars[(b * frames * bands)..<((b + 1) * frames * bands)])
-            let source = estimator.estimate(logMel: item, frameCount: frames)
+        out.reserveCapacity(mel.shape[0] * length)
+        for source in estimator.estimate(batchedLogMel: mel.scalars, items: mel.shape[0], frameCount: mel.shape[1]) {
             out += PulseTrain.samples(frames: source, hop: hop, sampleRate: sampleRate, length: length,
                                       maximumHarmonicHz: estimator.config.maximumHarmonicHz).pulse
         }

@@ -44,10 +44,7 @@ extension WaveNet {
         public static func voiced(mel: Tensor, features: FeatureConfig, length: Int, voiced: Float,
                                   unvoiced: Float = 1) throws -> Self {
             let estimator = try MelPitchEstimator(features: features, config: HarmonicSourceConfig())
-            let (batch, frames, bands) = (mel.shape[0], mel.shape[1], mel.shape[2])
-            let tracks = (0..<batch).map { b in
-                estimator.estimate(logMel: Array(mel.scalars[(b * frames * bands)..<((b + 1) * frames * bands)]), frameCount: frames)
-            }
+            let tracks = estimator.estimate(batchedLogMel: mel.scalars, items: mel.shape[0], frameCount: mel.shape[1])
             return Self.voiced(tracks, hop: features.hopLength, length: length, voiced: voiced, unvoiced: unvoiced)
         }
 

@@ -143,11 +143,8 @@ public struct WaveNet {
     /// a pitch lag).
     public func pitchLag(mel: Tensor, length: Int) -> [PitchLagTrack]? {
         guard let pitchEstimator else { return nil }
-        let (batch, frames) = (mel.shape[0], mel.shape[1])
-        return (0..<batch).map { b in
-            let item = Array(mel.scalars[(b * frames * conditionChannels)..<((b + 1) * frames * conditionChannels)])
-            return PitchLagTrack(frames: pitchEstimator.estimate(logMel: item, frameCount: frames), hop: hop,
-                                 sampleRate: pitchEstimator.features.sampleRate, length: length)
+        return pitchEstimator.estimate(batchedLogMel: mel.scalars, items: mel.shape[0], frameCount: mel.shape[1]).map {
+            PitchLagTrack(frames: $0, hop: hop, sampleRate: pitchEstimator.features.sampleRate, length: length)
         }
     }
 

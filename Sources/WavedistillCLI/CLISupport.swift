@@ -1,6 +1,7 @@
 import ArgumentParser
 import AudioIO
 import Configuration
+import FileFormats
 import Foundation
 import SignalProcessing
 
@@ -74,6 +75,26 @@ enum CLISupport {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("\(path): cannot write: directory \(directory) does not exist")
         }
+    }
+
+    /// The log-mel features of `samples`, read from `path` (the extractor's error names the file).
+    static func logMel(of samples: [Float], from path: String, _ features: FeatureConfig) throws -> Spectrogram {
+        do {
+            return try LogMelExtractor(config: features).features(of: samples)
+        } catch {
+            throw CLIError("\(path): \(error)")
+        }
+    }
+
+    /// A features file (`.npy`, float32 `[frames, n_mels]`) for a model whose checkpoint has
+    /// `features`: two dimensions, at least one frame, the model's band count, every value finite.
+    static func readLogMel(_ path: String, for features: FeatureConfig) throws -> Spectrogram {
+        let array = try NPY.read(from: fileURL(path))
+        guard array.shape.count == 2, array.shape[0] > 0, array.shape[1] == features.melBandCount else {
+            throw CLIError("\(path): features must be [frames, \(features.melBandCount)] for this model, got \(array.shape)")
+        }
+        guard array.values.allSatisfy({ $0.isFinite }) else { throw CLIError("\(path): features contain NaN or infinity") }
+        return Spectrogram(frameCount: array.shape[0], binCount: array.shape[1], values: array.values)
     }
 
     /// The feature definition for a command: the `features:` section of a pipeline YAML file,

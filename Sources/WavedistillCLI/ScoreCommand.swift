@@ -106,18 +106,7 @@ struct ScoreCommand: ParsableCommand {
     /// The features to condition on: `--mel` if given (checked against the checkpoint's), else
     /// the input's own.
     private func conditioning(of audio: Audio, _ features: FeatureConfig) throws -> Spectrogram {
-        guard let mel else {
-            do {
-                return try LogMelExtractor(config: features).features(of: audio.samples)
-            } catch {
-                throw CLIError("\(input): \(error)")
-            }
-        }
-        let array = try NPY.read(from: CLISupport.fileURL(mel))
-        guard array.shape.count == 2, array.shape[0] > 0, array.shape[1] == features.melBandCount else {
-            throw CLIError("\(mel): features must be [frames, \(features.melBandCount)] for this teacher, got \(array.shape)")
-        }
-        guard array.values.allSatisfy({ $0.isFinite }) else { throw CLIError("\(mel): features contain NaN or infinity") }
-        return Spectrogram(frameCount: array.shape[0], binCount: array.shape[1], values: array.values)
+        guard let mel else { return try CLISupport.logMel(of: audio.samples, from: input, features) }
+        return try CLISupport.readLogMel(mel, for: features)
     }
 }

@@ -130,25 +130,16 @@ struct SynthesizeCommand: ParsableCommand {
 
     /// The mel frames `[1, F, n_mels]` and the number of samples to generate.
     private func conditioning(_ features: FeatureConfig) throws -> (Tensor, Int) {
-        var values: [Float], frames: Int
+        let spectrogram: Spectrogram
         if let input {
             let audio = try Audio(contentsOf: CLISupport.fileURL(input), sampleRate: features.sampleRate)
-            let spec: Spectrogram
-            do {
-                spec = try LogMelExtractor(config: features).features(of: audio.samples)
-            } catch {
-                throw CLIError("\(input): \(error)")
-            }
-            (values, frames) = (spec.values, spec.frameCount)
+            spectrogram = try CLISupport.logMel(of: audio.samples, from: input, features)
         } else if let mel {
-            let array = try NPY.read(from: CLISupport.fileURL(mel))
-            guard array.shape.count == 2, array.shape[1] == features.melBandCount else {
-                throw CLIError("\(mel): features must be [frames, \(features.melBandCount)], got \(array.shape)")
-            }
-            (values, frames) = (array.values, array.shape[0])
+            spectrogram = try CLISupport.readLogMel(mel, for: features)
         } else {
             throw CLIError("give --input or --mel")
         }
+        let (values, frames) = (spectrogram.values, spectrogram.frameCount)
         var length = (frames - 1) * features.hopLength
         if let maxSeconds { length = min(length, Int(maxSeconds * Double(features.sampleRate))) }
         guard length > 0 else { throw CLIError("\(input ?? mel ?? ""): too short to synthesise (\(frames) frames)") }

@@ -8,14 +8,14 @@ import Testing
 @Suite struct VoicedSamplingTests {
     /// Frames 0-1 unvoiced, 2-4 voiced, 5 unvoiced; hop 4: the nearest frame decides, so samples
     /// 6...17 (round(t / 4) in 2...4) are voiced.
-    @Test func temperaturesFollowTheNearestFrame() {
+    @Test func temperaturesFollowTheNearestFrame() throws {
         let frames: [SourceFrame] = [.unvoiced, .unvoiced, .init(f0Hz: 200, voiced: true), .init(f0Hz: 210, voiced: true),
                                      .init(f0Hz: 220, voiced: true), .unvoiced]
         let options = WaveNet.SamplingOptions.voiced([frames, [SourceFrame](repeating: .unvoiced, count: 6)], hop: 4, length: 24,
                                                      voiced: 0.5, unvoiced: 0.9)
-        let temperatures = try? #require(options.temperatures)
-        #expect(temperatures?[0] == (0..<24).map { (6...17).contains($0) ? 0.5 : 0.9 })
-        #expect(temperatures?[1] == [Float](repeating: 0.9, count: 24))
+        let temperatures = try #require(options.temperatures)
+        #expect(temperatures[0] == (0..<24).map { (6...17).contains($0) ? 0.5 : 0.9 })
+        #expect(temperatures[1] == [Float](repeating: 0.9, count: 24))
     }
 
     /// Per-sample temperatures reach both samplers alike (cached = naive), a constant track is the
