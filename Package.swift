@@ -3,12 +3,13 @@
 //
 // Module layout, bottom to top (each module depends only on those above it):
 //
-//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS, CAubio, CPNG (system), CKernels (AVX2 C kernels),
-//                   CPNGCodec (libpng calls that need setjmp)
+//   C libraries     CSndFile, CSoxr, CFFTW, COpenBLAS, CAubio, CPNG, CMPI (system), CKernels (AVX2 C kernels),
+//                   CPNGCodec (libpng calls that need setjmp), CMPIShim (MPI calls behind C macros)
 //   foundations     Randomness, FileFormats, AudioIO, SignalProcessing, LinearPrediction, Tensors, PitchTracking
 //   learning        NeuralLayers, GradientCheck, Optimization, Distributions
 //   figures         Plotting (spectrogram PNGs)
 //   models          Teacher, Student, Distillation
+//   parallelism     DataParallel (MPI process group; Training owns the loop's side)
 //   application     Pipeline, Benchmarks, WavedistillCLI (the `wavedistill` executable)
 import PackageDescription
 
@@ -38,6 +39,11 @@ let package = Package(
                        providers: [.apt(["libaubio-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        // MPI (Open MPI or MPICH: Debian's mpi-c.pc names the default one) for data-parallel training.
+        .systemLibrary(name: "CMPI", pkgConfig: "mpi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // MPI's handles are C macros: C functions wrap the calls wavedistill makes.
+        .target(name: "CMPIShim", dependencies: ["CMPI"]),
         // libpng reports errors by longjmp, which Swift cannot catch: C functions own the setjmp.
         .target(name: "CPNGCodec", dependencies: ["CPNG"]),
         // Elementwise kernels in C: SwiftPM appends these flags after its own -O0,
@@ -72,6 +78,8 @@ let package = Package(
                 swiftSettings: numericSwiftSettings),
 
         .target(name: "Training", dependencies: ["Optimization", "Tensors", "Randomness"]),
+        // Data parallelism across processes: the MPI process group (the loop's side is in Training).
+        .target(name: "DataParallel", dependencies: ["CMPIShim", "Training"]),
         .target(name: "Corpus", dependencies: ["AudioIO", "FileFormats", "SignalProcessing", "Tensors", "Randomness"]),
 
         // MARK: Losses and metrics
@@ -119,7 +127,7 @@ let package = Package(
         .executableTarget(name: "WavedistillCLI", dependencies: [
             "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
             "Pipeline", "Teacher", "Student", "Optimization", "Randomness", "Benchmarks", "PitchTracking", "Plotting",
-            "HarmonicSource", "Corpus",
+            "HarmonicSource", "Corpus", "DataParallel", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -5,7 +5,8 @@
 # headless browser (Tests/ReportTests; CI passes it, users need not).
 set -euo pipefail
 
-packages=(pkg-config libsndfile1-dev libfftw3-dev libopenblas-dev libsoxr-dev libaubio-dev libpng-dev)
+packages=(pkg-config libsndfile1-dev libfftw3-dev libopenblas-dev libsoxr-dev libaubio-dev libpng-dev
+          libopenmpi-dev openmpi-bin)
 if [ "${1:-}" = "--with-browser" ]; then
     packages+=(chromium)
 elif [ $# -gt 0 ]; then

@@ -8,9 +8,16 @@ public struct Batch {
     /// `[B, L/hop + 1, n_mels]`: frame j of crop b is centred on sample j*hop of the crop.
     public var mel: Tensor
     public var ids: [String]
+    /// Each crop's random stream, past the draws that chose its window: the student's noise
+    /// and Monte Carlo samples for the crop continue from here (`CropStreams`).
+    public var streams: [Philox]
 }
 
 /// Draws random aligned crops from utterances (the teacher's and the student's data loader).
+///
+/// Crop `i` of a step is drawn from that crop's own stream (`CropStreams`), so the crops a
+/// process draws do not depend on which other crops of the batch it draws: N processes that
+/// each take a share of the indices together draw the batch one process would.
 ///
 /// A crop starts on a frame boundary, sample f0*hop, so that with centred frames the crop's
 /// sample t is conditioned by frame f0 + round(t/hop): the mel slice f0 ..< f0 + L/hop + 1 is
@@ -42,13 +49,16 @@ public struct CropSampler {
         cumulativeLengths = utterances.map { total += max(1, $0.samples.count); return total }
     }
 
-    public func batch(size: Int, rng: inout Philox) -> Batch {
+    /// The crops with global indices `crops` of the step whose streams are `streams`.
+    public func batch(crops: [Int], streams: CropStreams) -> Batch {
         let l = cropLength, frames = l / hop + 1, bands = utterances[0].melBands
-        var audio = Tensor(shape: [size, l, 1])
-        var mel = Tensor(shape: [size, frames, bands], repeating: silence)
+        var audio = Tensor(shape: [crops.count, l, 1])
+        var mel = Tensor(shape: [crops.count, frames, bands], repeating: silence)
         var ids: [String] = []
+        var cropStreams: [Philox] = []
         let total = cumulativeLengths.last ?? 1
-        for b in 0..<size {
+        for (b, index) in crops.enumerated() {
+            var rng = streams.stream(crop: index)
             var u = utterances[0], f0 = 0
             for attempt in 0...maximumRedraws {
                 let pick = rng.nextInt(below: total)
@@ -58,6 +68,7 @@ public struct CropSampler {
                 if minimumRMS <= 0 || attempt == maximumRedraws || Self.rms(u.samples, from: f0 * hop, count: l) >= minimumRMS { break }
             }
             ids.append(u.id)
+            cropStreams.append(rng)
             let s0 = f0 * hop
             let n = min(l, u.samples.count - s0)
             for i in 0..<n { audio.scalars[b * l + i] = u.samples[s0 + i] }
@@ -66,7 +77,11 @@ public struct CropSampler {
                 for k in 0..<bands { mel.scalars[(b * frames + j) * bands + k] = u.mel[(f0 + j) * bands + k] }
             }
         }
-        return Batch(audio: audio, mel: mel, ids: ids)
+        return Batch(audio: audio, mel: mel, ids: ids, streams: cropStreams)
+    }
+
+    public func batch(crops: Range<Int>, streams: CropStreams) -> Batch {
+        batch(crops: Array(crops), streams: streams)
     }
 
     static func rms(_ x: [Float], from start: Int, count: Int) -> Float {
@@ -81,6 +96,6 @@ public struct CropSampler {
     /// its frames `[1, F, n_mels]` (F*hop >= T).
     public static func whole(_ u: Utterance) -> Batch {
         Batch(audio: Tensor(shape: [1, u.samples.count, 1], scalars: u.samples),
-              mel: Tensor(shape: [1, u.frames, u.melBands], scalars: u.mel), ids: [u.id])
+              mel: Tensor(shape: [1, u.frames, u.melBands], scalars: u.mel), ids: [u.id], streams: [])
     }
 }

@@ -46,7 +46,20 @@ public struct DensityDistillation {
     /// gradients of weight * H(P_S, P_T) (added into nothing: returned fresh).
     public func crossEntropy(mean: Tensor, logScale: Tensor, teacherParams: Tensor, weight: Float,
                              rng: inout Philox) -> CrossEntropy {
+        var streams = [rng]
+        defer { rng = streams[0] }
+        return crossEntropy(mean: mean, logScale: logScale, teacherParams: teacherParams, weight: weight,
+                            streams: &streams)
+    }
+
+    /// The same, with batch item b's draws (`mean` is `[B, T, 1]`) taken from `streams[b]`, so
+    /// an item's samples do not depend on the other items of its batch (`CropStreams`).
+    public func crossEntropy(mean: Tensor, logScale: Tensor, teacherParams: Tensor, weight: Float,
+                             streams: inout [Philox]) -> CrossEntropy {
         let rows = mean.count
+        let items = streams.count
+        precondition(items >= 1 && rows % items == 0, "\(items) streams for \(rows) rows")
+        let rowsPerItem = rows / items
         let p = distribution.parameterCount
         precondition(teacherParams.count == rows * p, "teacher params \(teacherParams.shape) for \(rows) steps")
         let scale = logScale.scalars.map { Float(Foundation.exp(Double($0))) }
@@ -60,7 +73,11 @@ public struct DensityDistillation {
         var dx = [Float](repeating: 0, count: rows)
         var total = 0.0
         for _ in 0..<samples {
-            noise.withUnsafeMutableBufferPointer { rng.fillLogistic($0) }
+            noise.withUnsafeMutableBufferPointer { all in
+                for b in 0..<items {
+                    streams[b].fillLogistic(UnsafeMutableBufferPointer(rebasing: all[(b * rowsPerItem)..<((b + 1) * rowsPerItem)]))
+                }
+            }
             for r in 0..<rows { x[r] = mean.scalars[r] + scale[r] * noise[r] }
             for r in 0..<rows { dx[r] = 0 }
             x.withUnsafeBufferPointer { xs in

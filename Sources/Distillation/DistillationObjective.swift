@@ -10,8 +10,8 @@ import Tensors
 ///     L = w_kl * [ KL(P_S || P_T(c)) - gamma * KL(P_S || P_T(c')) ]  (+ w_kl * R, Gaussian path)
 ///       + sum_j w_j * L_j(x_student, x_real)
 ///
-/// where c' is another batch item's conditioning (the contrastive term; gamma = 0 disables it,
-/// and a batch of one gets the plain KL) and L_j are the spectral losses. The KL is computed as
+/// where c' is another crop's conditioning (the contrastive term; gamma = 0 disables it, and a
+/// single utterance gets the plain KL) and L_j are the spectral losses. The KL is computed as
 /// `divergence` says (fixed by student base and teacher head, `DistillationPairing`):
 /// - Monte Carlo (logistic base): the bracket is
 ///   H(P_S, P_T(c)) - gamma * H(P_S, P_T(c')) - (1 - gamma) H(P_S), cross-entropies by sampling;
@@ -44,23 +44,42 @@ public struct DistillationObjective {
         self.spectralLosses = spectralLosses
     }
 
-    /// The loss terms for one batch; with `train`, the student's gradients are accumulated.
+    /// The loss terms for one utterance (validation, evaluate) or a batch drawn from one stream;
+    /// with `train`, the student's gradients are accumulated. A single item draws from `rng`
+    /// itself; the items of a batch from streams keyed by one draw of it. The contrastive c' of
+    /// item b is item (b + 1) mod B's conditioning; a single item has none and gets the plain KL.
     public func terms(audio: Tensor, mel: Tensor, rng: inout Philox, train: Bool) throws -> [String: Double] {
-        let noise = student.config.base.noise(shape: audio.shape, rng: &rng)
+        let items = audio.shape[0]
+        if items == 1 {
+            var streams = [rng]
+            defer { rng = streams[0] }
+            return try terms(audio: audio, mel: mel, mismatchedMel: nil, streams: &streams, train: train)
+        }
+        let key = UInt64(rng.nextUInt32()) << 32 | UInt64(rng.nextUInt32())
+        var streams = (0..<items).map { Philox(seed: key, stream: UInt64($0)) }
+        return try terms(audio: audio, mel: mel, mismatchedMel: nil, streams: &streams, train: train)
+    }
+
+    /// The loss terms for a batch whose item b draws its noise and Monte Carlo samples from
+    /// `streams[b]` (a training step's crops, `CropStreams`); with `train`, the student's
+    /// gradients are accumulated. `mismatchedMel` is each item's contrastive conditioning c'
+    /// (needed when gamma > 0 and the batch has more than one item; nil: item (b + 1) mod B's).
+    public func terms(audio: Tensor, mel: Tensor, mismatchedMel: Tensor?, streams: inout [Philox],
+                      train: Bool) throws -> [String: Double] {
+        let noise = student.config.base.noise(shape: audio.shape, streams: &streams)
         let (out, cache) = student.forward(noise: noise, mel: mel)
         var terms: [String: Double] = [:]
         var gradients = OutputGradients(shape: out.x.shape)
-        // c' is another batch item's conditioning: a single item (validation runs one utterance
-        // at a time) has none, and gets the plain KL. Training batches have >= 2 (`DistillationTask` checks).
-        let gamma = mel.shape[0] >= 2 ? contrastiveGamma : 0
+        let other: Tensor? = contrastiveGamma == 0 ? nil : mismatchedMel ?? (mel.shape[0] >= 2 ? Self.rolled(mel) : nil)
+        let gamma = other == nil ? 0 : contrastiveGamma
         var total: Double
         switch divergence {
         case .monteCarlo(let estimator):
-            total = monteCarloKL(estimator, gamma: gamma, out: out, mel: mel, rng: &rng, train: train,
-                                 terms: &terms, gradients: &gradients)
+            total = monteCarloKL(estimator, gamma: gamma, out: out, mel: mel, other: other, streams: &streams,
+                                 train: train, terms: &terms, gradients: &gradients)
         case .closedForm(let gaussian):
-            total = closedFormKL(gaussian, gamma: gamma, out: out, mel: mel, train: train, terms: &terms,
-                                 gradients: &gradients)
+            total = closedFormKL(gaussian, gamma: gamma, out: out, mel: mel, other: other, train: train,
+                                 terms: &terms, gradients: &gradients)
         }
 
         for term in spectralLosses {
@@ -96,15 +115,15 @@ public struct DistillationObjective {
     /// The Monte-Carlo KL bracket times w_kl (logistic base); logs its terms and, with `train`,
     /// adds its gradients.
     private func monteCarloKL(_ estimator: DensityDistillation, gamma contrastiveGamma: Float, out: StudentOutput,
-                              mel: Tensor, rng: inout Philox,
+                              mel: Tensor, other: Tensor?, streams: inout [Philox],
                               train: Bool, terms: inout [String: Double], gradients: inout OutputGradients) -> Double {
         let rows = out.x.count
         // Cross-entropy with the teacher on the student's own waveform.
         let entropy = DensityDistillation.entropy(logScale: out.logScale)
         let (params, teacherBackward) = teacher.parametersWithBackward(audio: out.x, mel: mel)
-        var ceRNG = rng
+        var ceStreams = streams
         let ce = estimator.crossEntropy(mean: out.mean, logScale: out.logScale, teacherParams: params,
-                                        weight: train ? klWeight : 0, rng: &ceRNG)
+                                        weight: train ? klWeight : 0, streams: &ceStreams)
         terms["cross_entropy"] = ce.value
         terms["entropy"] = entropy
         terms["kl"] = ce.value - entropy
@@ -115,12 +134,12 @@ public struct DistillationObjective {
             Ops.axpy(1, ce.logScale, &gradients.logScale)
             Ops.axpy(1, teacherBackward(ce.params), &gradients.x)
         }
-        if contrastiveGamma != 0 {
-            let other = Self.rolled(mel)
+        if let other, contrastiveGamma != 0 {
             let (otherParams, otherBackward) = teacher.parametersWithBackward(audio: out.x, mel: other)
-            var otherRNG = rng  // the same K samples for both conditionings: lower variance
+            var otherStreams = streams  // the same K samples for both conditionings: lower variance
             let ceOther = estimator.crossEntropy(mean: out.mean, logScale: out.logScale, teacherParams: otherParams,
-                                                 weight: train ? -klWeight * contrastiveGamma : 0, rng: &otherRNG)
+                                                 weight: train ? -klWeight * contrastiveGamma : 0,
+                                                 streams: &otherStreams)
             terms["kl_mismatched"] = ceOther.value - entropy
             objective = ce.value - Double(contrastiveGamma) * ceOther.value - Double(1 - contrastiveGamma) * entropy
             if train {
@@ -129,7 +148,7 @@ public struct DistillationObjective {
                 Ops.axpy(1, otherBackward(ceOther.params), &gradients.x)
             }
         }
-        rng = ceRNG
+        streams = ceStreams
         if train {
             // d/d log s_tot of -(1 - gamma) * w * mean(log s_tot).
             let g = -klWeight * (1 - contrastiveGamma) / Float(rows)
@@ -142,7 +161,7 @@ public struct DistillationObjective {
     /// its terms and, with `train`, adds its gradients: directly through (mu_tot, log s_tot),
     /// and through x by the frozen teacher's backward of d/dθ.
     private func closedFormKL(_ gaussian: GaussianDistillation, gamma contrastiveGamma: Float, out: StudentOutput,
-                              mel: Tensor, train: Bool,
+                              mel: Tensor, other: Tensor?, train: Bool,
                               terms: inout [String: Double], gradients: inout OutputGradients) -> Double {
         let entropy = GaussianDistillation.entropy(logScale: out.logScale)
         let (params, teacherBackward) = teacher.parametersWithBackward(audio: out.x, mel: mel)
@@ -159,8 +178,8 @@ public struct DistillationObjective {
             Ops.axpy(1, matched.logScale, &gradients.logScale)
             Ops.axpy(1, teacherBackward(matched.params), &gradients.x)
         }
-        if contrastiveGamma != 0 {
-            let (otherParams, otherBackward) = teacher.parametersWithBackward(audio: out.x, mel: Self.rolled(mel))
+        if let other, contrastiveGamma != 0 {
+            let (otherParams, otherBackward) = teacher.parametersWithBackward(audio: out.x, mel: other)
             let mismatched = gaussian.divergence(mean: out.mean, logScale: out.logScale, teacherParams: otherParams,
                                                  regularise: false, weight: train ? -klWeight * contrastiveGamma : 0)
             terms["kl_mismatched"] = mismatched.kl

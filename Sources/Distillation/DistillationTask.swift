@@ -75,9 +75,16 @@ public struct DistillationTask: TrainingTask {
 
     public func metadata(step: Int) -> CheckpointMetadata { student.metadata(features: features, step: step) }
 
-    public func computeGradients(step: Int, rng: inout Philox) throws -> StepResult {
-        let batch = sampler.batch(size: batchSize, rng: &rng)
-        let terms = try objective(audio: batch.audio, mel: batch.mel, rng: &rng, train: true)
+    public func computeGradients(step: Int, crops: Range<Int>, streams: CropStreams) throws -> StepResult {
+        let batch = sampler.batch(crops: crops, streams: streams)
+        // The contrastive c' of crop i is crop (i + 1) mod B's conditioning, over the global
+        // batch: a process holding a share draws its neighbours' crops itself (their streams
+        // are known), so the pairing does not depend on how the batch is split.
+        let mismatched = distillation.contrastiveGamma == 0 ? nil
+            : sampler.batch(crops: crops.map { ($0 + 1) % batchSize }, streams: streams).mel
+        var cropStreams = batch.streams
+        let terms = try distillation.terms(audio: batch.audio, mel: batch.mel, mismatchedMel: mismatched,
+                                           streams: &cropStreams, train: true)
         return StepResult(losses: terms, samples: batch.audio.count)
     }
 

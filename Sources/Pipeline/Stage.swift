@@ -9,6 +9,9 @@ public enum Stage: Int, CaseIterable, Sendable, CustomStringConvertible {
     case evaluate = 5
     case bench = 6
 
+    /// The stages that train a model: the ones every process of a data-parallel run takes part in.
+    public var isTraining: Bool { self == .trainTeacher || self == .distill }
+
     /// The command name (`wavedistill <name>`).
     public var name: String {
         switch self {

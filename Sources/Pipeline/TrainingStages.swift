@@ -43,9 +43,11 @@ struct TrainingResult: Codable {
 /// (EMA weights), checkpoints, `metrics.jsonl`, `result.json`.
 public enum TrainTeacherStage {
     public static let weightsFile = "teacher.safetensors"
+    public static let batchSizeKey = "training.teacher.batch_size"
 
+    /// With a `group` of processes, each trains on its share of every batch; the primary writes.
     public static func run(_ config: TrainTeacherInputs, stages: StageDirectories, directory: URL,
-                           sink: LogSink) throws {
+                           sink: LogSink, group: any ProcessGroup = SingleProcess()) throws {
         let corpus = try PreparedCorpus(directory: stages.directory(.prepare), expecting: config.features)
         let training = try corpus.load(split: "train"), validation = try corpus.load(split: "valid")
         let features = config.features
@@ -57,10 +59,12 @@ public enum TrainTeacherStage {
         let task = TeacherTrainingTask(model: model, features: features, training: training, validation: validation,
                                        batchSize: settings.batchSize, cropSamples: settings.cropSamples,
                                        validationSamples: Int(config.scoreMaxSeconds * Double(features.sampleRate)))
-        var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed, label: "train-teacher")
+        var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed, label: "train-teacher",
+                                batchSizeKey: batchSizeKey)
         loop.sink = sink
+        loop.group = group
         let summary = try loop.run(task, finalWeights: directory.appendingPathComponent(weightsFile))
-        try TrainingResult(summary).write(to: directory.appendingPathComponent("result.json"))
+        if group.isPrimary { try TrainingResult(summary).write(to: directory.appendingPathComponent("result.json")) }
     }
 }
 
@@ -68,6 +72,7 @@ public enum TrainTeacherStage {
 /// Output: `student.safetensors` (EMA weights), checkpoints, `metrics.jsonl`, `result.json`.
 public enum DistillStage {
     public static let weightsFile = "student.safetensors"
+    public static let batchSizeKey = "training.student.batch_size"
 
     /// Loads the stage-2 teacher and refuses one trained on other features than the pipeline's.
     public static func loadTeacher(_ stages: StageDirectories, features: FeatureConfig) throws -> WaveNet {
@@ -107,7 +112,9 @@ public enum DistillStage {
         return terms
     }
 
-    public static func run(_ config: DistillInputs, stages: StageDirectories, directory: URL, sink: LogSink) throws {
+    /// With a `group` of processes, each trains on its share of every batch; the primary writes.
+    public static func run(_ config: DistillInputs, stages: StageDirectories, directory: URL, sink: LogSink,
+                           group: any ProcessGroup = SingleProcess()) throws {
         let teacher = try loadTeacher(stages, features: config.features)
         // The recipe passed this check when it loaded; a teacher checkpoint is checked again.
         try DistillationPairing.check(studentBase: config.student.base, teacherHead: teacher.config.head.kind)
@@ -129,10 +136,12 @@ public enum DistillStage {
             cropSamples: settings.cropSamples,
             validationSamples: Int(config.scoreMaxSeconds * Double(features.sampleRate)),
             log: { sink.line("distill: " + $0) })
-        var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed &+ 1, label: "distill")
+        var loop = TrainingLoop(settings: settings, directory: directory, seed: config.seed &+ 1, label: "distill",
+                                batchSizeKey: batchSizeKey)
         loop.sink = sink
+        loop.group = group
         let summary = try loop.run(task, finalWeights: directory.appendingPathComponent(weightsFile))
-        try TrainingResult(summary).write(to: directory.appendingPathComponent("result.json"))
+        if group.isPrimary { try TrainingResult(summary).write(to: directory.appendingPathComponent("result.json")) }
     }
 }
 

@@ -31,6 +31,20 @@ public enum StudentBase: String, Codable, Sendable, CaseIterable {
         return z
     }
 
+    /// `[B, ...]` of standard draws, batch item b's from `streams[b]` (`CropStreams`).
+    public func noise(shape: [Int], streams: inout [Philox]) -> Tensor {
+        var z = Tensor(shape: shape)
+        let items = streams.count
+        precondition(shape.first == items, "\(items) streams for shape \(shape)")
+        let per = z.count / max(1, items)
+        z.withUnsafeMutableBufferPointer { all in
+            for b in 0..<items {
+                fill(UnsafeMutableBufferPointer(rebasing: all[(b * per)..<((b + 1) * per)]), rng: &streams[b])
+            }
+        }
+        return z
+    }
+
     /// log p(z) of the standard base.
     @inlinable
     public func standardLogPDF(_ z: Float) -> Float {

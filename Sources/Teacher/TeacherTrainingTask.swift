@@ -34,8 +34,8 @@ public struct TeacherTrainingTask: TrainingTask {
 
     public func metadata(step: Int) -> CheckpointMetadata { model.metadata(features: features, step: step) }
 
-    public func computeGradients(step: Int, rng: inout Philox) throws -> StepResult {
-        let batch = sampler.batch(size: batchSize, rng: &rng)
+    public func computeGradients(step: Int, crops: Range<Int>, streams: CropStreams) throws -> StepResult {
+        let batch = sampler.batch(crops: crops, streams: streams)
         let nll = model.negativeLogLikelihood(audio: batch.audio, mel: batch.mel, accumulateGradients: true)
         return StepResult(losses: ["loss": nll, "nll_bits_per_sample": nll / log(2)], samples: batch.audio.count)
     }

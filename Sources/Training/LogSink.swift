@@ -5,9 +5,11 @@ import Foundation
 public final class LogSink: @unchecked Sendable {
     private let file: FileHandle?
     private let lock = NSLock()
+    private let quiet: Bool
 
     /// - Parameter file: appended to (created if missing); nil: stderr only.
     public init(file: URL? = nil) throws {
+        quiet = false
         if let file {
             if !FileManager.default.fileExists(atPath: file.path) {
                 // A failure surfaces just below, as FileHandle's error naming the file.
@@ -21,7 +23,16 @@ public final class LogSink: @unchecked Sendable {
         }
     }
 
+    private init(silent: Void) {
+        file = nil
+        quiet = true
+    }
+
     deinit { try? file?.close() }
+
+    /// Writes nothing: the sink of the members of a process group other than the primary,
+    /// whose messages would repeat the primary's.
+    public static let silent = LogSink(silent: ())
 
     public static let standardError: LogSink = {
         // Creating a sink without a file cannot fail.
@@ -30,6 +41,7 @@ public final class LogSink: @unchecked Sendable {
 
     /// A whole line to stderr (unless `terminal` is false) and to the file.
     public func line(_ text: String, terminal: Bool = true) {
+        if quiet { return }
         lock.lock()
         defer { lock.unlock() }
         let data = Data((text + "\n").utf8)
@@ -39,6 +51,7 @@ public final class LogSink: @unchecked Sendable {
 
     /// Raw text to stderr only (the live progress bar).
     public func terminal(_ text: String) {
+        if quiet { return }
         lock.lock()
         defer { lock.unlock() }
         FileHandle.standardError.write(Data(text.utf8))

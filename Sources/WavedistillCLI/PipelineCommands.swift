@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Training
 
 /// Options shared by every stage command.
 struct StageOptions: ParsableArguments {
@@ -20,9 +21,10 @@ struct StageOptions: ParsableArguments {
 
     /// Runs one stage with the runner's bookkeeping (skip, resume, invalidate, log).
     func run(_ stage: Stage) throws {
-        InterruptReport.install(resumeCommand: CLISupport.sameCommand())
+        let group = DataParallelLaunch.group
+        if group.isPrimary { InterruptReport.install(resumeCommand: CLISupport.sameCommand()) }
         try CLISupport.reportingErrors {
-            var runner = PipelineRunner(experiment: try experiment())
+            var runner = PipelineRunner(experiment: try experiment(), group: group)
             runner.force = force
             try runner.run(stage)
         }
@@ -62,12 +64,14 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        InterruptReport.install(resumeCommand: CLISupport.sameCommand())
+        let group = DataParallelLaunch.group
+        if group.isPrimary { InterruptReport.install(resumeCommand: CLISupport.sameCommand()) }
         try CLISupport.reportingErrors {
             let range = try PipelineRunner.stageRange(start: stage, stop: stopStage)
             let config = try PipelineConfig.load(CLISupport.fileURL(pipeline))
             let runner = PipelineRunner(experiment: Experiment(config: config,
-                                                               directory: experimentDirectory.map(CLISupport.fileURL)))
+                                                               directory: experimentDirectory.map(CLISupport.fileURL)),
+                                        group: group)
             try runner.run(stages: range)
         }
     }

@@ -27,14 +27,16 @@ struct Wavedistill: ParsableCommand {
         ]
     )
 
-    /// Sets the process's heap policy (`HeapPolicy`), then parses and runs the command.
+    /// Sets the process's heap policy (`HeapPolicy`), joins the MPI job when `mpirun` started
+    /// it (`DataParallelLaunch`), then parses and runs the command.
     static func main() {
         HeapPolicy.keepFreedMemoryForReuse()
+        DataParallelLaunch.start()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let bad = shortOptionGroup(in: arguments) {
-            exit(withError: CLIError("unknown option '\(bad)' (a file whose name starts with '-' goes after '--', or as ./\(bad))"))
+            DataParallelLaunch.fail(CLIError("unknown option '\(bad)' (a file whose name starts with '-' goes after '--', or as ./\(bad))"))
         }
-        main(arguments)
+        DataParallelLaunch.run(arguments)
     }
 
     /// The first argument (before `--`) that ArgumentParser would split into single-letter flags:

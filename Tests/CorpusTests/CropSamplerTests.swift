@@ -25,11 +25,10 @@ import Testing
         // 1000 is not a multiple of the hop: the crop is rounded down to 3 hops.
         let sampler = CropSampler(utterances: utterances, hop: Self.hop, cropLength: 1000, silence: -11)
         #expect(sampler.cropLength == 3 * Self.hop)
-        var rng = Philox(seed: 3)
         let l = sampler.cropLength, frames = l / Self.hop + 1, bands = 3
         var starts: Set<Float> = []
-        for _ in 0..<20 {
-            let batch = sampler.batch(size: 4, rng: &rng)
+        for step in 0..<20 {
+            let batch = sampler.batch(crops: 0..<4, streams: CropStreams(seed: 3, step: step))
             #expect(batch.audio.shape == [4, l, 1] && batch.mel.shape == [4, frames, bands])
             for b in 0..<4 {
                 let s0 = batch.audio.scalars[b * l]
@@ -71,8 +70,7 @@ import Testing
     @Test func shortUtterancesArePadded() {
         let short = Self.ramp(id: "s", offset: 1, samples: Self.hop + 10)
         let sampler = CropSampler(utterances: [short], hop: Self.hop, cropLength: 4 * Self.hop, silence: -11)
-        var rng = Philox(seed: 1)
-        let batch = sampler.batch(size: 1, rng: &rng)
+        let batch = sampler.batch(crops: 0..<1, streams: CropStreams(seed: 1, step: 0))
         let l = sampler.cropLength
         #expect(Array(batch.audio.scalars[0..<short.samples.count]) == short.samples)
         #expect(batch.audio.scalars[short.samples.count..<l].allSatisfy { $0 == 0 })
@@ -85,8 +83,7 @@ import Testing
         let sampler = CropSampler(utterances: [Self.ramp(id: "short", offset: 0, samples: 10 * Self.hop),
                                                Self.ramp(id: "long", offset: 0, samples: 30 * Self.hop)],
                                   hop: Self.hop, cropLength: Self.hop, silence: -11)
-        var rng = Philox(seed: 9)
-        let ids = sampler.batch(size: 4000, rng: &rng).ids
+        let ids = sampler.batch(crops: 0..<4000, streams: CropStreams(seed: 9, step: 0)).ids
         let long = Double(ids.filter { $0 == "long" }.count) / Double(ids.count)
         #expect(abs(long - 0.75) < 0.03, "long drawn \(long) of the time")
     }
@@ -98,13 +95,32 @@ import Testing
         func quietFraction(_ minimumRMS: Float) -> Double {
             let sampler = CropSampler(utterances: [u], hop: Self.hop, cropLength: 2 * Self.hop, silence: -11,
                                       minimumRMS: minimumRMS)
-            var rng = Philox(seed: 4)
-            let batch = sampler.batch(size: 400, rng: &rng)
+            let batch = sampler.batch(crops: 0..<400, streams: CropStreams(seed: 4, step: 0))
             let l = sampler.cropLength
             let quiet = (0..<400).filter { b in (0..<l).allSatisfy { batch.audio.scalars[b * l + $0] == 0 } }
             return Double(quiet.count) / 400
         }
         #expect(quietFraction(0) > 0.3)
         #expect(quietFraction(1) < 0.01)
+    }
+
+    /// A crop depends on its global index and the step only: any split of a batch's indices
+    /// (the shares of data-parallel processes) draws the crops of the whole batch, and each
+    /// crop's stream continues alike.
+    @Test func cropsDependOnTheirIndexNotOnTheirShare() {
+        let utterances = [Self.ramp(id: "a", offset: 0, samples: 50 * Self.hop),
+                          Self.ramp(id: "b", offset: 1_000_000, samples: 30 * Self.hop)]
+        let sampler = CropSampler(utterances: utterances, hop: Self.hop, cropLength: 2 * Self.hop, silence: -11)
+        let streams = CropStreams(seed: 21, step: 7)
+        let whole = sampler.batch(crops: 0..<6, streams: streams)
+        let shares = [sampler.batch(crops: 0..<2, streams: streams), sampler.batch(crops: 2..<4, streams: streams),
+                      sampler.batch(crops: 4..<6, streams: streams)]
+        #expect(shares.flatMap(\.audio.scalars) == whole.audio.scalars)
+        #expect(shares.flatMap(\.mel.scalars) == whole.mel.scalars)
+        func nextDraws(_ streams: [Philox]) -> [UInt32] { streams.map { var s = $0; return s.nextUInt32() } }
+        #expect(nextDraws(shares.flatMap(\.streams)) == nextDraws(whole.streams))
+        // Another step draws other crops.
+        let other = sampler.batch(crops: 0..<6, streams: CropStreams(seed: 21, step: 8))
+        #expect(other.audio.scalars != whole.audio.scalars)
     }
 }

@@ -24,12 +24,16 @@ final class ToyTask: TrainingTask {
         CheckpointMetadata(format: "toy", modelConfig: "{}", featureConfig: "{}", step: step)
     }
 
-    func computeGradients(step: Int, rng: inout Philox) throws -> StepResult {
+    func computeGradients(step: Int, crops: Range<Int>, streams: CropStreams) throws -> StepResult {
         var loss = 0.0
+        var rngs = crops.map { streams.stream(crop: $0) }
         for i in 0..<w.count {
             let d = w.value.scalars[i] - target[i]
             loss += Double(d * d)
-            w.gradient.scalars[i] += 2 * d + (rng.nextUniform() - 0.5)
+            // Each crop's noise, averaged over the share (the gradient of a mean loss).
+            var noise: Float = 0
+            for c in rngs.indices { noise += rngs[c].nextUniform() - 0.5 }
+            w.gradient.scalars[i] += 2 * d + noise / Float(rngs.count)
         }
         return StepResult(losses: ["loss": nanAt.contains(step) ? .nan : loss], samples: w.count)
     }
