@@ -1,5 +1,9 @@
 import Foundation
+import SignalProcessing
+import Student
+import Teacher
 import Tensors
+import Training
 
 /// `wavedistill bench-training`: how fast one training step runs (teacher maximum likelihood,
 /// distillation) against the machine's FMA peak probed in the same process.
@@ -145,28 +149,41 @@ public struct TrainingBenchmarkReport: Codable, Sendable {
     public var options: TrainingBenchmark.Options
     public var notes: [String]
 
-    /// One model set the paths ran: where it came from and its configs (as JSON objects).
+    /// One model set the paths ran: where it came from and its configs.
     public struct ModelSet: Codable, Sendable {
         public var name: String
         /// "preset" or the recipe's path.
         public var source: String
         /// Other recipes with the same models and step settings (timed once, under `name`).
         public var sameAs: [String]
-        /// The teacher's, student's, features' and losses' configs, and both training settings,
-        /// each as canonical JSON.
-        public var configs: [String: String]
+        public var features: FeatureConfig
+        public var teacher: WaveNetConfig
+        public var student: StudentConfig
+        /// The distillation objective's weights and K (`losses:` of a recipe).
+        public var losses: [String: Double]
+        public var teacherTraining: TrainingSettings
+        public var studentTraining: TrainingSettings
 
-        public init(name: String, source: String, sameAs: [String] = [], configs: [String: String]) {
+        public init(name: String, source: String, sameAs: [String] = [], features: FeatureConfig, teacher: WaveNetConfig,
+                    student: StudentConfig, losses: [String: Double], teacherTraining: TrainingSettings,
+                    studentTraining: TrainingSettings) {
             self.name = name
             self.source = source
             self.sameAs = sameAs
-            self.configs = configs
+            self.features = features
+            self.teacher = teacher
+            self.student = student
+            self.losses = losses
+            self.teacherTraining = teacherTraining
+            self.studentTraining = studentTraining
         }
 
         enum CodingKeys: String, CodingKey {
             case name, source
             case sameAs = "same_as"
-            case configs
+            case features, teacher, student, losses
+            case teacherTraining = "teacher_training"
+            case studentTraining = "student_training"
         }
     }
 

@@ -40,17 +40,25 @@ public struct TrainingBenchmarkModelSet: Equatable, Sendable {
                                          teacherTraining: config.training.teacher, studentTraining: config.training.student)
     }
 
-    /// Equal when the same steps would be timed (names and sources aside).
+    /// Equal when the same steps would be timed: the same features, models, losses, and the
+    /// training settings a step depends on (batch, crop, Adam, whether it clips and averages;
+    /// not the step counts, schedules or checkpoint intervals).
     func timesTheSameAs(_ other: TrainingBenchmarkModelSet) -> Bool {
-        var a = self, b = other
-        (a.name, a.source, b.name, b.source) = ("", "", "", "")
-        return a == b
+        func step(_ s: TrainingSettings) -> [String] {
+            [String(s.batchSize), String(s.cropSamples), JSONConfig.encode(s.adam), String(s.gradientClip > 0),
+             String(s.emaDecay > 0)]
+        }
+        return features == other.features && teacher == other.teacher && student == other.student
+            && losses == other.losses && step(teacherTraining) == step(other.teacherTraining)
+            && step(studentTraining) == step(other.studentTraining)
     }
 
-    var configs: [String: String] {
-        ["features": features.canonicalJSON, "teacher": JSONConfig.encode(teacher), "student": JSONConfig.encode(student),
-         "losses": JSONConfig.encode(losses), "teacher_training": JSONConfig.encode(teacherTraining),
-         "student_training": JSONConfig.encode(studentTraining)]
+    var described: TrainingBenchmarkReport.ModelSet {
+        .init(name: name, source: source, features: features, teacher: teacher, student: student,
+              losses: ["kl_weight": losses.klWeight, "kl_samples": Double(losses.klSamples),
+                       "power_weight": losses.powerWeight, "mr_stft_weight": losses.mrStftWeight,
+                       "contrastive_gamma": losses.contrastiveGamma, "gaussian_kl_lambda": losses.gaussianKLLambda],
+              teacherTraining: teacherTraining, studentTraining: studentTraining)
     }
 }
 
@@ -67,7 +75,7 @@ public enum TrainingBenchmarkSetup {
                 described[i].sameAs.append(set.name)
             } else {
                 kept.append(set)
-                described.append(.init(name: set.name, source: set.source, configs: set.configs))
+                described.append(set.described)
             }
         }
         return (kept, described)
