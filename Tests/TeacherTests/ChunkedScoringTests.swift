@@ -33,7 +33,7 @@ import Testing
     static func check(_ model: WaveNet, length: Int, chunks: [Int]) throws {
         let (audio, mel) = try batch(length: length, features: FeatureConfig())
         let reference = model.logLikelihood(audio: audio, mel: mel).logLikelihood
-        #expect(reference.allSatisfy(\.isFinite))
+        #expect(reference.allSatisfy { $0.isFinite })
         for chunk in chunks {
             let chunked = model.scoreLogLikelihood(audio: audio, mel: mel, chunkSamples: chunk)
             #expect(chunked.count == reference.count)
@@ -51,13 +51,14 @@ import Testing
         try Self.check(model, length: 3000, chunks: [7, 300, 1000, 4096])
     }
 
-    /// The predictor's offsets and the pitch-lagged input come from the whole audio, not the chunk.
+    /// The predictor's offsets and the pitch-lagged input come from the whole audio, not the chunk
+    /// (a pitch period can reach further back than a chunk of 50 and the receptive field of 126).
     @Test func smallTeacherWithPredictorAndPitchLag() throws {
         var config = WaveNetConfig.preset(.small)
         config.linearPrediction = LinearPredictionConfig()
         config.pitchLag = HarmonicSourceConfig()
         let model = try WaveNet(config: config, conditionChannels: 80, hop: 256, seed: 5, features: FeatureConfig())
-        #expect(config.receptiveField > 700)
-        try Self.check(model, length: 4000, chunks: [700, 1500])
+        #expect(config.receptiveField > 50)
+        try Self.check(model, length: 4000, chunks: [50, 700])
     }
 }
