@@ -107,7 +107,7 @@ public struct BenchmarkReport: Codable, Sendable {
         public var extrapolated: Bool
         /// FLOPs executed by one run at `audio_seconds` (see `gflops`).
         public var flops: Double
-        /// Samples per chunk (student_chunked only).
+        /// Samples per chunk (student_chunked; teacher_score, which adds R samples of context per chunk).
         public var chunkSamples: Int?
 
         enum CodingKeys: String, CodingKey {

@@ -17,7 +17,7 @@ import Tensors
 /// | `teacher_cached`       | `condition` + `sampleCached`, batch 1                                 | utterance, capped at `teacher_max_seconds` |
 /// | `teacher_step_gemv`    | only the per-step GEMVs of cached steps (the BLAS floor of `teacher_cached`) | up to 4000 steps |
 /// | `teacher_cached_batch` | the same with B copies of the utterance at once, for B in `batches`  | capped at `teacher_batch_seconds` |
-/// | `teacher_score`        | `logLikelihood(audio:mel:)`: the parallel forward + the head's log p of the student's waveform | as `teacher_cached` |
+/// | `teacher_score`        | `scoreLogLikelihood(audio:mel:)`: the parallel forward in chunks (no caches) + the head's log p of the student's waveform | as `teacher_cached` |
 /// | `student`              | `synthesize` in one shot                                              | utterance       |
 /// | `student_chunked`      | `synthesize(chunkSamples:)`                                           | utterance       |
 ///
@@ -141,7 +141,7 @@ public enum SamplingBenchmark {
                 + "and cached_vs_naive_teacher is a lower bound when the span is shorter than a few R.", bench.naiveLength, bench.teacher.config.receptiveField),
             String(format: "teacher_cached and teacher_score run %.2f s (the utterance, capped at teacher_max_seconds); the student runs the whole utterance (%.2f s). "
                 + "Ratios compare samples per second.", bench.teacherSeconds, bench.utteranceSeconds),
-            "teacher_score scores the student's one-shot waveform (as in distillation); the forward keeps its backward caches (WaveNet.forward has no inference mode).",
+            "teacher_score scores the student's one-shot waveform (as in distillation), in chunks of \(WaveNet.scoreChunkSamples) samples plus R of context, keeping no backward caches (WaveNet.scoreLogLikelihood).",
             "Scaling rows with extrapolated = true: time = per-sample time of the run at measured_seconds times the length; their memory is the measured run's.",
             "Timings are medians of the repetitions on a shared machine: other processes add noise, min_s is the least disturbed run. "
                 + "cpu_s is the process's CPU time per repetition: well below median_s times the threads a path uses means other processes held the cores; "
@@ -338,12 +338,17 @@ final class Runner {
         let audio = Tensor(shape: [1, length, 1], scalars: clipped)
         let warmAudio = Tensor(shape: [1, warm, 1], scalars: Array(clipped.prefix(warm)))
         let input = frames(length), warmInput = frames(warm)
-        let flops = Double(length) * teacherPerSample + teacherUpsampler(frames: input.shape[1])
+        // Scoring runs in chunks (`scoreLogLikelihood`, no backward caches), each recomputing
+        // R samples of context: executed FLOPs count them, useful FLOPs do not.
+        let chunk = WaveNet.scoreChunkSamples, context = teacher.config.receptiveField
+        let positions = stride(from: 0, to: length, by: chunk).reduce(0) { $0 + min(length, $1 + chunk) - max(0, $1 - context) }
+        let useful = Double(length) * teacherPerSample + teacherUpsampler(frames: input.shape[1])
+        let flops = useful + Double(positions - length) * teacherPerSample
         try measure("teacher_score", preset: teacherPreset, length: length, batch: 1, reps: options.repetitions,
-                    flops: flops, usefulFLOPs: flops,
-                    warmup: { [teacher] in _ = teacher.logLikelihood(audio: warmAudio, mel: warmInput) },
+                    flops: flops, usefulFLOPs: useful, chunk: chunk,
+                    warmup: { [teacher] in _ = teacher.scoreLogLikelihood(audio: warmAudio, mel: warmInput) },
                     body: { [teacher] in
-                        let (logp, _, _) = teacher.logLikelihood(audio: audio, mel: input)
+                        let logp = teacher.scoreLogLikelihood(audio: audio, mel: input)
                         return Tensor(shape: [logp.count], scalars: logp)
                     })
     }

@@ -384,10 +384,14 @@ public struct WaveNet {
 
     /// Mean negative log-likelihood (nats per sample) of x, and its gradients when `train` is
     /// set: the teacher's maximum-likelihood training step.
+    /// Without `train` it scores in chunks and keeps no caches (`scoreLogLikelihood`).
     public func negativeLogLikelihood(audio x: Tensor, mel: Tensor, accumulateGradients train: Bool) -> Double {
+        guard train else {
+            let logp = scoreLogLikelihood(audio: x, mel: mel)
+            return -logp.reduce(0.0) { $0 + Double($1) } / Double(logp.count)
+        }
         let (logp, params, cache) = logLikelihood(audio: x, mel: mel)
         let nll = -logp.reduce(0.0) { $0 + Double($1) } / Double(logp.count)
-        guard train else { return nll }
         // d(mean NLL)/d log p_r = -1/N for every row.
         let rows = x.count
         let upstream = [Float](repeating: -1 / Float(rows), count: rows)

@@ -24,6 +24,7 @@ struct Wavedistill: ParsableCommand {
             SpectrogramCommand.self,
             BenchLayersCommand.self,
             BenchCommand.self,
+            BenchTrainingCommand.self,
         ]
     )
 
