@@ -122,7 +122,7 @@ let package = Package(
                                                  "Benchmarks", "Training", "Corpus", "AudioIO", "SignalProcessing",
                                                  "FileFormats", "Configuration", "Tensors", "Randomness", "Plotting"]),
         .target(name: "Benchmarks", dependencies: ["Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing",
-                                                   "AudioIO", "Randomness", "COpenBLAS"],
+                                                   "AudioIO", "Randomness", "COpenBLAS", "Optimization", "Training", "Corpus"],
                 swiftSettings: numericSwiftSettings),
         .executableTarget(name: "WavedistillCLI", dependencies: [
             "AudioIO", "SignalProcessing", "FileFormats", "Configuration", "Tensors", "NeuralLayers",
@@ -160,9 +160,11 @@ let package = Package(
                     dependencies: ["Distillation", "Student", "Teacher", "GradientCheck", "Training", "Corpus",
                                    "Tensors", "Randomness", "SpectralLosses", "Distributions"]),
         .testTarget(name: "PipelineTests",
-                    dependencies: ["Pipeline", "Configuration", "AudioIO", "FileFormats", "Teacher", "Student", "Corpus"]),
+                    dependencies: ["Pipeline", "Configuration", "AudioIO", "FileFormats", "Teacher", "Student", "Corpus",
+                                   "Benchmarks"]),
         .testTarget(name: "BenchmarksTests",
-                    dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing"]),
+                    dependencies: ["Benchmarks", "Teacher", "Student", "Tensors", "NeuralLayers", "SignalProcessing",
+                                   "Training"]),
         .testTarget(name: "CLITests", dependencies: ["AudioIO", "FileFormats", "Plotting", "WavedistillCLI"]),
         // The experiment report: the debug recipe's page (parsed as XML, every reference resolved)
         // and the same page in a headless chromium (skipped outside CI when chromium is absent).

@@ -61,8 +61,10 @@ public enum TrainingBenchmark {
     /// Probes the machine, times every path (`make` builds them after the first probe, so their
     /// models are not resident while it runs), probes again and returns the report.
     /// `models` describes each model set for the JSON; `log` receives one line per path.
+    /// With `processes` > 1 (an `mpirun` job on one machine, each process probing its own
+    /// cores at the same time), the machine's peak is the probe times `processes`.
     public static func run(paths make: () throws -> [TrainingStepPath], models: [TrainingBenchmarkReport.ModelSet],
-                           options: Options, afterGradients: () throws -> Void = {},
+                           options: Options, processes: Int = 1, afterGradients: () throws -> Void = {},
                            log: (String) -> Void) throws -> TrainingBenchmarkReport {
         try options.validate()
         if let threads = options.threads { Compute.setThreads(threads) }
@@ -86,11 +88,14 @@ public enum TrainingBenchmark {
         probes.append(probe("end"))
         let machine = BenchmarkReport.Machine(
             cores: MachineProbe.cores, cpu: MachineProbe.cpuModel, blas: MachineProbe.blasConfig,
-            threads: Compute.threads, fmaPeakGflops: probes.map(\.fmaGflops).max() ?? 0,
+            threads: Compute.threads, fmaPeakGflops: Double(processes) * (probes.map(\.fmaGflops).max() ?? 0),
             fmaPeakPerCoreGflops: probes.map(\.fmaPerCoreGflops).max() ?? 0,
-            sgemmGflops: probes.map(\.sgemmGflops).max() ?? 0,
+            sgemmGflops: Double(processes) * (probes.map(\.sgemmGflops).max() ?? 0),
             probes: probes, sgemmSize: MachineProbe.sgemmSize, peakRSSReset: resettable)
         for i in results.indices {
+            results[i].processes = processes
+            // Each process measured its own CPU time: the machine's CPU-seconds are N times as many.
+            results[i].gflopsPerCPUSecond /= Double(processes)
             results[i].fractionOfFMAPeak = results[i].gflops / machine.fmaPeakGflops
             results[i].fractionOfCorePeak = results[i].gflopsPerCPUSecond / machine.fmaPeakPerCoreGflops
             results[i].fractionOfSgemm = results[i].gflops / machine.sgemmGflops
@@ -103,8 +108,17 @@ public enum TrainingBenchmark {
                         afterGradients: () throws -> Void) throws -> TrainingBenchmarkReport.PathResult {
         MemoryProbe.resetPeak()
         let baseline = MemoryProbe.snapshot().residentKiB
-        let timing = try timeSteps(path, warmup: options.warmupSteps, repetitions: options.repetitions,
+        // Each step's allreduce time (warm-up steps included, dropped below).
+        var allreduce: [Double] = []
+        var recording = path
+        recording.step = { hook in
+            try path.step(hook)
+            allreduce.append(path.lastAllreduceSeconds())
+        }
+        let timing = try timeSteps(recording, warmup: options.warmupSteps, repetitions: options.repetitions,
                                    afterGradients: afterGradients)
+        let timedAllreduce = Array(allreduce.suffix(options.repetitions)).sorted()
+        let allreduceMedian = timedAllreduce.isEmpty ? 0 : timedAllreduce[timedAllreduce.count / 2]
         let peak = MemoryProbe.snapshot().peakKiB
         let median = timing.median
         let flops = Double(path.flops.total)
@@ -119,13 +133,16 @@ public enum TrainingBenchmark {
             fractionOfFMAPeak: 0, fractionOfSgemm: 0, cpuSeconds: timing.medianCPU,
             gflopsPerCPUSecond: flops / max(timing.medianCPU, 1e-9) / 1e9, fractionOfCorePeak: 0,
             peakRSSMB: Double(peak) / 1024, baselineRSSMB: Double(baseline) / 1024,
-            repetitions: options.repetitions, warmupSteps: options.warmupSteps)
+            repetitions: options.repetitions, warmupSteps: options.warmupSteps,
+            allreduceMedianSeconds: allreduceMedian, allreduceShare: allreduceMedian / timing.median)
     }
 
     static func line(_ r: TrainingBenchmarkReport.PathResult) -> String {
-        String(format: "%@ %@ B=%d x %d: median %.3f s/step (cpu %.3f s), %.0f samples/s, %.1f GFLOP/s, peak RSS %.0f MiB",
+        let allreduce = r.allreduceMedianSeconds > 0
+            ? String(format: ", allreduce %.4f s (%.1f %% of the step)", r.allreduceMedianSeconds, 100 * r.allreduceShare) : ""
+        return String(format: "%@ %@ B=%d x %d: median %.3f s/step (cpu %.3f s), %.0f samples/s, %.1f GFLOP/s, peak RSS %.0f MiB",
                r.model, r.path, r.batch, r.cropSamples, r.medianStepSeconds, r.cpuSeconds, r.samplesPerSecond, r.gflops,
-               r.peakRSSMB)
+               r.peakRSSMB) + allreduce
     }
 
     static func notes(resettable: Bool) -> [String] {
@@ -224,6 +241,12 @@ public struct TrainingBenchmarkReport: Codable, Sendable {
         public var baselineRSSMB: Double
         public var repetitions: Int
         public var warmupSteps: Int
+        /// Processes of the `mpirun` job that computed each step together (1 alone).
+        public var processes = 1
+        /// Median seconds per step in the gradient allreduce (waiting for the slowest member
+        /// included), and its share of the median step.
+        public var allreduceMedianSeconds = 0.0
+        public var allreduceShare = 0.0
 
         enum CodingKeys: String, CodingKey {
             case path, model, batch
@@ -252,6 +275,9 @@ public struct TrainingBenchmarkReport: Codable, Sendable {
             case baselineRSSMB = "baseline_rss_mb"
             case repetitions
             case warmupSteps = "warmup_steps"
+            case processes
+            case allreduceMedianSeconds = "allreduce_median_s"
+            case allreduceShare = "allreduce_share"
         }
     }
 

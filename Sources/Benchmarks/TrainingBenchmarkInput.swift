@@ -47,7 +47,8 @@ extension TrainingStepPath {
     /// `TrainingLoop` runs them) on a freshly initialised teacher of `config`, whose upsampler
     /// is standardised on `utterances` as the train-teacher stage does.
     public static func teacher(model name: String, config: WaveNetConfig, features: FeatureConfig,
-                               settings: TrainingSettings, utterances: [Utterance], seed: UInt64) throws -> TrainingStepPath {
+                               settings: TrainingSettings, utterances: [Utterance], seed: UInt64,
+                               group: any ProcessGroup = SingleProcess()) throws -> TrainingStepPath {
         guard let statistics = ConditioningStatistics(utterances: utterances) else {
             throw BenchmarkError.invalidInput("no mel frames to standardise the teacher's conditioning with")
         }
@@ -56,9 +57,9 @@ extension TrainingStepPath {
         model.upsampler.standardizeInput(mean: statistics.mean, std: statistics.std)
         let task = TeacherTrainingTask(model: model, features: features, training: utterances, validation: [],
                                        batchSize: settings.batchSize, cropSamples: settings.cropSamples)
-        let stepper = TaskStepper(task: task, settings: settings, seed: seed)
+        let stepper = try TaskStepper(task: task, settings: settings, seed: seed, group: group)
         let crop = task.sampler.cropLength, frames = crop / features.hopLength + 1
-        return TrainingStepPath(
+        var path = TrainingStepPath(
             path: "teacher_step", model: name, batch: settings.batchSize, cropSamples: crop, frames: frames,
             flops: TrainingFLOPCount.teacherStep(config, conditionChannels: features.melBandCount, hop: features.hopLength,
                                                  batch: settings.batchSize, cropSamples: crop, frames: frames),
@@ -67,6 +68,8 @@ extension TrainingStepPath {
             try stepper.step(afterGradients: afterGradients)
             try stepper.requireFiniteLoss(path: "\(name) teacher_step")
         }
+        path.lastAllreduceSeconds = { stepper.lastAllreduceSeconds }
+        return path
     }
 }
 

@@ -29,6 +29,8 @@ public struct TrainingStepPath {
     public var spectralLosses: [String]
     /// Runs one step; calls its argument between the backward and the optimiser.
     public var step: (_ afterGradients: () throws -> Void) throws -> Void
+    /// Seconds the last step spent reducing gradients over the process group (0 alone).
+    public var lastAllreduceSeconds: () -> Double = { 0 }
 
     public init(path: String, model: String, batch: Int, cropSamples: Int, frames: Int, flops: TrainingFLOPCount.Step,
                 parameterCount: Int, klSamples: Int? = nil, teacherPasses: Int? = nil, spectralLosses: [String] = [],
@@ -54,10 +56,16 @@ public struct TrainingStepPath {
 /// validation: zero the gradients, `computeGradients` (a fresh batch from the task's own crop
 /// sampler, the step's own random stream), the hook, the finite check, clipping, Adam, EMA.
 /// A step whose loss or gradients are not finite skips the update, as in training, and is counted.
+/// In a process group (`mpirun`), each member computes its share of the batch and the gradients
+/// are averaged over the group before the hook, as in training.
 public final class TaskStepper {
     public let task: any TrainingTask
     public let settings: TrainingSettings
     public let seed: UInt64
+    public let share: BatchShare
+    private var allreduce: GradientAllreduce
+    /// Seconds the last step spent in the gradient allreduce.
+    public var lastAllreduceSeconds: Double { allreduce.lastSeconds }
     private var adam: Adam
     private var ema: ExponentialMovingAverage?
     private var nextStep = 0
@@ -66,10 +74,13 @@ public final class TaskStepper {
     /// The last step's losses (the benchmark checks they are finite).
     public private(set) var lastLosses: [String: Double] = [:]
 
-    public init(task: any TrainingTask, settings: TrainingSettings, seed: UInt64) {
+    public init(task: any TrainingTask, settings: TrainingSettings, seed: UInt64,
+                group: any ProcessGroup = SingleProcess()) throws {
         self.task = task
         self.settings = settings
         self.seed = seed
+        share = try BatchShare(globalBatch: settings.batchSize, rank: group.rank, size: group.size, key: "batch_size")
+        allreduce = GradientAllreduce(group: group, parameters: task.parameters)
         adam = Adam(for: task.parameters, hyperparameters: settings.adam)
         ema = settings.emaDecay > 0 ? ExponentialMovingAverage(tracking: task.parameters, decay: settings.emaDecay) : nil
     }
@@ -80,8 +91,9 @@ public final class TaskStepper {
         let step = nextStep
         nextStep += 1
         parameters.zeroGradients()
-        var rng = Philox(seed: seed, stream: UInt64(step))
-        let result = try task.computeGradients(step: step, rng: &rng)
+        var result = try task.computeGradients(step: step, crops: share.crops,
+                                               streams: CropStreams(seed: seed, step: step))
+        try allreduce.reduce(parameters, result: &result)
         try afterGradients()
         lastLosses = result.losses
         guard result.loss.isFinite, (try? parameters.checkGradientsAreFinite()) != nil else {

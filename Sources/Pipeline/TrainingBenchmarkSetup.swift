@@ -83,18 +83,20 @@ public enum TrainingBenchmarkSetup {
 
     /// The selected paths of one model set, on crops of `utterances` (whose mel must be the
     /// set's features; `utterances(for:)` reads them).
+    /// In a process group each step computes this member's share and averages the gradients.
     public static func paths(for set: TrainingBenchmarkModelSet, utterances: [Utterance], selected: Set<String>,
-                             seed: UInt64) throws -> [TrainingStepPath] {
+                             seed: UInt64, group: any ProcessGroup = SingleProcess()) throws -> [TrainingStepPath] {
         var paths: [TrainingStepPath] = []
         if selected.contains("teacher_step") {
             paths.append(try .teacher(model: set.name, config: set.teacher, features: set.features,
-                                      settings: set.teacherTraining, utterances: utterances, seed: seed))
+                                      settings: set.teacherTraining, utterances: utterances, seed: seed,
+                                      group: group))
         }
         if selected.contains("distill_step") {
-            paths.append(try distillation(set, utterances: utterances, spectral: true, seed: seed))
+            paths.append(try distillation(set, utterances: utterances, spectral: true, seed: seed, group: group))
         }
         if selected.contains("distill_step_no_spectral") {
-            paths.append(try distillation(set, utterances: utterances, spectral: false, seed: seed))
+            paths.append(try distillation(set, utterances: utterances, spectral: false, seed: seed, group: group))
         }
         return paths
     }
@@ -103,7 +105,7 @@ public enum TrainingBenchmarkSetup {
     /// student against a fresh frozen teacher, both standardised on `utterances` as the stages do.
     /// `spectral` false sets every spectral weight to 0 (the KL alone).
     static func distillation(_ set: TrainingBenchmarkModelSet, utterances: [Utterance], spectral: Bool,
-                             seed: UInt64) throws -> TrainingStepPath {
+                             seed: UInt64, group: any ProcessGroup) throws -> TrainingStepPath {
         let features = set.features
         guard let statistics = ConditioningStatistics(utterances: utterances) else {
             throw BenchmarkError.invalidInput("no mel frames to standardise the conditioning with")
@@ -123,13 +125,13 @@ public enum TrainingBenchmarkSetup {
             klSamples: losses.klSamples, gaussianKLLambda: Float(losses.gaussianKLLambda),
             contrastiveGamma: Float(losses.contrastiveGamma), spectralLosses: terms, training: utterances,
             validation: [], batchSize: settings.batchSize, cropSamples: settings.cropSamples)
-        let stepper = TaskStepper(task: task, settings: settings, seed: seed &+ 1)
+        let stepper = try TaskStepper(task: task, settings: settings, seed: seed &+ 1, group: group)
         let crop = task.sampler.cropLength, frames = crop / features.hopLength + 1
         let passes = losses.contrastiveGamma > 0 && settings.batchSize >= 2 ? 2 : 1
         let label = spectral ? "distill_step" : "distill_step_no_spectral"
         let monteCarlo: Bool
         if case .monteCarlo = task.divergence { monteCarlo = true } else { monteCarlo = false }
-        return TrainingStepPath(
+        var path = TrainingStepPath(
             path: label, model: set.name, batch: settings.batchSize, cropSamples: crop, frames: frames,
             flops: TrainingFLOPCount.distillationStep(teacher: set.teacher, student: set.student,
                                                       conditionChannels: features.melBandCount, hop: features.hopLength,
@@ -141,6 +143,8 @@ public enum TrainingBenchmarkSetup {
             try stepper.step(afterGradients: afterGradients)
             try stepper.requireFiniteLoss(path: "\(set.name) \(label)")
         }
+        path.lastAllreduceSeconds = { stepper.lastAllreduceSeconds }
+        return path
     }
 
     /// The bundled (or given) audio read under each distinct feature config of `sets`, keyed

@@ -3,6 +3,7 @@ import Benchmarks
 import FileFormats
 import Foundation
 import Pipeline
+import Training
 
 /// `wavedistill bench-training`: one teacher training step and one distillation step per model
 /// set (presets, recipes), against this machine's FMA and sgemm rates probed in the same run.
@@ -125,14 +126,18 @@ struct BenchTrainingCommand: ParsableCommand {
             for set in described where !set.sameAs.isEmpty {
                 CLISupport.printToStandardError("bench-training: \(set.sameAs.joined(separator: ", ")) time the same steps as \(set.name): run once")
             }
+            // Under mpirun every process times its share of each step; rank 0 reports.
+            let group = DataParallelLaunch.group
             let report = try TrainingBenchmark.run(paths: {
                 try sets.flatMap { set in
                     try TrainingBenchmarkSetup.paths(for: set, utterances: audioByFeatures[set.features.canonicalJSON] ?? [],
-                                                     selected: selected, seed: seed)
+                                                     selected: selected, seed: seed, group: group)
                 }
-            }, models: described, options: options) {
-                CLISupport.printToStandardError("bench-training: " + $0)
+            }, models: described, options: options, processes: group.size) { line in
+                if group.isPrimary { CLISupport.printToStandardError("bench-training: " + line) }
             }
+            try group.barrier()
+            guard group.isPrimary else { return }
             print(report.table)
             if let json { try AtomicFile.write(report.jsonData(), to: CLISupport.fileURL(json)) }
         }

@@ -13,6 +13,8 @@ extension PrepareCommand: DataParallelCommand {}
 extension TrainTeacherCommand: DataParallelCommand {}
 extension DistillCommand: DataParallelCommand {}
 extension EvaluateCommand: DataParallelCommand {}
+/// The training benchmark measures data-parallel steps (docs/distributed.md).
+extension BenchTrainingCommand: DataParallelCommand {}
 
 /// The process group of this run: MPI's when started by `mpirun`, else a single process.
 enum DataParallelLaunch {
@@ -43,7 +45,7 @@ enum DataParallelLaunch {
         do {
             var command = try Wavedistill.parseAsRoot(arguments)
             if let mpi, mpi.size > 1, !(command is DataParallelCommand) {
-                throw CLIError("this command runs in one process: start it without mpirun (only run, prepare, train-teacher, distill and evaluate run as \(mpi.size) processes)")
+                throw CLIError("this command runs in one process: start it without mpirun (only run, prepare, train-teacher, distill, evaluate and bench-training run as \(mpi.size) processes)")
             }
             try command.run()
         } catch {
