@@ -53,7 +53,8 @@ public struct DensityDistillation {
     }
 
     /// The same, with batch item b's draws (`mean` is `[B, T, 1]`) taken from `streams[b]`, so
-    /// an item's samples do not depend on the other items of its batch (`CropStreams`).
+    /// an item's samples do not depend on the other items of its batch (`CropStreams`); with
+    /// fewer streams than items, each draws for an equal run of consecutive items.
     public func crossEntropy(mean: Tensor, logScale: Tensor, teacherParams: Tensor, weight: Float,
                              streams: inout [Philox]) -> CrossEntropy {
         let rows = mean.count

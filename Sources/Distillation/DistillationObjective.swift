@@ -44,24 +44,19 @@ public struct DistillationObjective {
         self.spectralLosses = spectralLosses
     }
 
-    /// The loss terms for one utterance (validation, evaluate) or a batch drawn from one stream;
-    /// with `train`, the student's gradients are accumulated. A single item draws from `rng`
-    /// itself; the items of a batch from streams keyed by one draw of it. The contrastive c' of
-    /// item b is item (b + 1) mod B's conditioning; a single item has none and gets the plain KL.
+    /// The loss terms for one utterance (validation, evaluate) or a batch drawn from one stream
+    /// (`rng`, in batch order); with `train`, the student's gradients are accumulated. The
+    /// contrastive c' of item b is item (b + 1) mod B's conditioning; a single item has none
+    /// and gets the plain KL.
     public func terms(audio: Tensor, mel: Tensor, rng: inout Philox, train: Bool) throws -> [String: Double] {
-        let items = audio.shape[0]
-        if items == 1 {
-            var streams = [rng]
-            defer { rng = streams[0] }
-            return try terms(audio: audio, mel: mel, mismatchedMel: nil, streams: &streams, train: train)
-        }
-        let key = UInt64(rng.nextUInt32()) << 32 | UInt64(rng.nextUInt32())
-        var streams = (0..<items).map { Philox(seed: key, stream: UInt64($0)) }
+        var streams = [rng]
+        defer { rng = streams[0] }
         return try terms(audio: audio, mel: mel, mismatchedMel: nil, streams: &streams, train: train)
     }
 
     /// The loss terms for a batch whose item b draws its noise and Monte Carlo samples from
-    /// `streams[b]` (a training step's crops, `CropStreams`); with `train`, the student's
+    /// `streams[b]` (a training step's crops, `CropStreams`; with fewer streams than items,
+    /// each stream draws for an equal run of consecutive items); with `train`, the student's
     /// gradients are accumulated. `mismatchedMel` is each item's contrastive conditioning c'
     /// (needed when gamma > 0 and the batch has more than one item; nil: item (b + 1) mod B's).
     public func terms(audio: Tensor, mel: Tensor, mismatchedMel: Tensor?, streams: inout [Philox],

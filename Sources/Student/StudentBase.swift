@@ -31,11 +31,12 @@ public enum StudentBase: String, Codable, Sendable, CaseIterable {
         return z
     }
 
-    /// `[B, ...]` of standard draws, batch item b's from `streams[b]` (`CropStreams`).
+    /// `[B, ...]` of standard draws, batch item b's from `streams[b]` (`CropStreams`); with
+    /// fewer streams than items, stream j draws for the j-th equal run of consecutive items.
     public func noise(shape: [Int], streams: inout [Philox]) -> Tensor {
         var z = Tensor(shape: shape)
         let items = streams.count
-        precondition(shape.first == items, "\(items) streams for shape \(shape)")
+        precondition(items >= 1 && (shape.first ?? 0) % items == 0, "\(items) streams for shape \(shape)")
         let per = z.count / max(1, items)
         z.withUnsafeMutableBufferPointer { all in
             for b in 0..<items {
